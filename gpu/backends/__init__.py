@@ -1,0 +1,33 @@
+"""One interface for every place the pipeline can run: `restyle(request) -> Iterator[Event]`."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+from gpu.types import Event, RestyleRequest
+
+ShouldCancel = Callable[[], bool]
+
+
+class Backend(Protocol):
+    name: str
+
+    def restyle(self, request: RestyleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
+        """Yield progress events, then one final event carrying the result.
+
+        `should_cancel` is polled between events; when it returns True the
+        backend stops the work and raises gpu.errors.Cancelled.
+        """
+        ...
+
+
+def get_backend(name: str, **options) -> Backend:
+    if name == "local":
+        from gpu.backends.local import LocalBackend
+
+        return LocalBackend(**options)
+    if name == "modal":
+        from gpu.backends.modal import ModalBackend
+
+        return ModalBackend(**options)
+    raise ValueError(f"unknown GPU backend {name!r}: use 'local' or 'modal'")

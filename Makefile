@@ -1,0 +1,44 @@
+# `make run` serves the whole product; `make test` runs the whole suite on real Postgres and Redis.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# A stamp named after the requirements' hash: a second run installs nothing unless they changed.
+REQ_HASH := $(shell cat requirements/*.txt | sha1sum | cut -c1-12)
+
+.PHONY: run test lint install install-dev system-deps bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.run-$(REQ_HASH): | $(PY)
+	$(PY) -m pip install -q -r requirements/base.txt -r requirements/gpu.txt
+	rm -f $(VENV)/.run-* && touch $@
+
+$(VENV)/.dev-$(REQ_HASH): | $(PY)
+	$(PY) -m pip install -q -r requirements/dev.txt
+	rm -f $(VENV)/.dev-* $(VENV)/.run-* && touch $@ $(VENV)/.run-$(REQ_HASH)
+
+install: $(VENV)/.run-$(REQ_HASH)
+install-dev: $(VENV)/.dev-$(REQ_HASH) system-deps
+
+# PostgreSQL server binaries for the test servers; installed only when missing.
+system-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql)
+
+run: install
+	PORT=$(PORT) $(PY) -m config.run
+
+test: install-dev
+	$(PY) -m tests.servers -- $(PY) -m pytest $(ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) -m gpu.bench --profile tiny
+
+clean:
+	rm -rf var staticfiles

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import ApiToken
+from accounts.serializers import (
+    MeSerializer,
+    RegisterResponseSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UserSerializer,
+)
+from accounts.tokens import token_issue, token_revoke
+from config.api import ApiError
+
+
+class RegisterApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={201: RegisterResponseSerializer})
+    def post(self, request):
+        data = _valid(TokenRequestSerializer, request)
+        services.rate_limit_auth(request, action="register", email=data["email"])
+        user = services.user_register(email=data["email"], password=data["password"])
+        token = token_issue(user=user, name=data["name"])
+        return Response({"token": token, "user": UserSerializer(user).data}, status=status.HTTP_201_CREATED)
+
+
+class TokenApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        data = _valid(TokenRequestSerializer, request)
+        services.rate_limit_auth(request, action="login", email=data["email"])
+        user = services.user_authenticate(request, email=data["email"], password=data["password"])
+        return Response({"token": token_issue(user=user, name=data["name"]), "name": data["name"]})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        """Revoke the token this request was made with."""
+        if not isinstance(request.auth, ApiToken):
+            raise ApiError("token_required", "Send the token to revoke in the Authorization header.")
+        token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: MeSerializer})
+    def get(self, request):
+        return Response({"user": UserSerializer(request.user).data})
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+

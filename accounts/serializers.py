@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import User
+
+
+class CredentialsSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class TokenRequestSerializer(CredentialsSerializer):
+    name = serializers.CharField(max_length=100, required=False, default="api", help_text="The device's name.")
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "date_joined", "is_staff"]
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Shown once. Send it as `Authorization: Token <token>`.")
+    name = serializers.CharField()
+
+
+class RegisterResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user = UserSerializer()
+
+
+class MeSerializer(serializers.Serializer):
+    user = UserSerializer()

@@ -1,0 +1,100 @@
+"""API conventions shared by every app: the error shape, pagination, client IPs, rate limits."""
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_ratelimit.core import get_usage
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ApiError(exceptions.APIException):
+    """An error with our own code, status and optional field, raised from services or views."""
+
+    def __init__(self, code: str, message: str, *, status_code: int = 400, field: str | None = None,
+                 headers: dict[str, str] | None = None, extra: dict | None = None) -> None:
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+        self.error_code = code
+        self.field = field
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def exception_handler(exc, context):
+    """Every /api/ error in one shape: {"error": {"code", "message", "field"}}."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django logs it and answers 500 without internals
+    if isinstance(exc, ApiError):
+        response.data = error_body(exc.error_code, str(exc.detail), exc.field, **exc.extra)
+        for name, value in exc.headers.items():
+            response[name] = value
+    elif isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(exc.detail)
+    else:
+        code = exc.get_codes()  # DRF's own: "parse_error", "not_authenticated", "throttled"...
+        response.data = error_body(code if isinstance(code, str) else "error", _first_message(exc.detail))
+    return response
+
+
+def _validation_body(detail) -> dict:
+    field, messages = None, detail
+    if isinstance(detail, dict) and detail:
+        field, messages = next(iter(detail.items()))
+        if field == "non_field_errors":
+            field = None
+    message = _first_message(messages)
+    code = getattr(_first_item(messages), "code", None) or "invalid"
+    return error_body(code, message, field)
+
+
+def _first_item(value):
+    while isinstance(value, (list, dict)) and value:
+        value = value[0] if isinstance(value, list) else next(iter(value.values()))
+    return value
+
+
+def _first_message(value) -> str:
+    return str(_first_item(value)) or "Invalid request."
+
+
+def client_ip(request) -> str:
+    """The client's IP: REMOTE_ADDR, or the address our NUM_PROXIES trusted proxies saw."""
+    if settings.NUM_PROXIES:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= settings.NUM_PROXIES:
+            return forwarded[-settings.NUM_PROXIES]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def enforce_rate_limit(request, *, group: str, key: str, rate: str) -> None:
+    """Count one hit for `key` in `group`; over `rate` → 429 with Retry-After."""
+    if not settings.RATELIMIT_ENABLE or not key:
+        return
+    usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=True)
+    if usage and usage["should_limit"]:
+        retry_after = max(1, math.ceil(usage["time_left"]))
+        raise ApiError(
+            "rate_limited",
+            f"Too many attempts. Try again in {retry_after} seconds.",
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(retry_after)},
+        )

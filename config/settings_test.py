@@ -1,0 +1,15 @@
+"""Test overrides: real Postgres and Redis from DATABASE_URL/REDIS_URL (tests/servers.py starts them)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from config.settings import *  # noqa: F403
+from config.settings import CACHES, REDIS_URL, STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="restyle-media-"))
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                    "OPTIONS": {"location": MEDIA_ROOT}}}
+# The cache gets its own Redis database so tests can flush it without touching the broker's queues.
+CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/1"}}

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.test import override_settings
+
+
+def test_it_answers_health_without_dependencies(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_it_is_ready_when_everything_answers(client, db):
+    response = client.get("/ready/")
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"] == ["database", "redis", "storage"]
+
+
+@override_settings(REDIS_URL="redis://127.0.0.1:9/0")
+def test_it_names_what_failed(client, db):
+    response = client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["redis"]
+
+
+def test_it_answers_unknown_api_paths_in_the_error_shape(client):
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -33,7 +33,8 @@ def main() -> int:
     commands = [
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", port,
          "--log-level", "warning"],
-        [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1"],
+        [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1",
+         "--worker-shutdown-timeout", "10000"],
     ]
     print(f"Restyle is at http://127.0.0.1:{port}/  (demo account: {DEMO_EMAIL} / {DEMO_PASSWORD})", flush=True)
     print("Ctrl-C stops the web server, the worker and the embedded Redis.", flush=True)
@@ -59,6 +60,8 @@ def _interrupt(signum, frame) -> None:
 
 
 def _stop(children: list[subprocess.Popen]) -> None:
+    # Ctrl-C reached the children too (same process group); a second one must not cut the clean-up short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued"
+    ANALYZING = "analyzing"
+    DETECTING = "detecting"
+    GENERATING = "generating"
+    TRANSFORMING = "transforming"
+    FINALIZING = "finalizing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+RUNNING = (Status.ANALYZING, Status.DETECTING, Status.GENERATING, Status.TRANSFORMING, Status.FINALIZING)
+FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+
+
+def design_prefix(design: Design) -> str:
+    """Storage keys are ours: designs/<owner>/<id>/…, never the uploaded file's name."""
+    owner = f"u{design.owner_id}" if design.owner_id else f"g{design.guest_key[:16]}"
+    return f"designs/{owner}/{design.id}"
+
+
+class Design(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="designs"
+    )
+    # A guest's designs belong to their browser session until they sign up.
+    guest_key = models.CharField(max_length=64, blank=True, db_index=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    stage = models.CharField(max_length=16, blank=True)
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=200, blank=True)
+    seq = models.PositiveIntegerField(default=0)
+
+    style = models.CharField(max_length=40, db_index=True)
+    room_type = models.CharField(max_length=40, blank=True)
+    detected_room_type = models.CharField(max_length=40, blank=True)
+    preferences = models.JSONField(default=dict, blank=True)
+    variations = models.PositiveSmallIntegerField(default=1)
+    resolution = models.PositiveSmallIntegerField(default=768)
+
+    original = models.FileField(max_length=255)
+    original_width = models.PositiveIntegerField(default=0)
+    original_height = models.PositiveIntegerField(default=0)
+    maps = models.JSONField(default=dict, blank=True)  # control maps, storage keys, for staff
+    metadata = models.JSONField(default=dict, blank=True)
+
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)  # a worker's claim; expired → another may take it
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"], condition=~Q(idempotency_key=""), name="design_idempotency_user"
+            ),
+            models.UniqueConstraint(
+                fields=["guest_key", "idempotency_key"],
+                condition=~Q(idempotency_key="") & Q(owner__isnull=True),
+                name="design_idempotency_guest",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.style} design {self.id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def storage_prefix(self) -> str:
+        return design_prefix(self)
+
+
+class DesignResult(models.Model):
+    """One variation of a finished design."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="results")
+    index = models.PositiveSmallIntegerField()
+    image = models.FileField(max_length=255)
+    thumbnail = models.FileField(max_length=255)
+    seed = models.BigIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    quality_score = models.FloatField()
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["design", "index"], name="design_result_once")]

@@ -5,6 +5,7 @@ var/). `DJANGO_ENV=production` switches to managed services and makes their sett
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -112,6 +113,7 @@ DRAMATIQ_BROKER = {
         "dramatiq.middleware.Callbacks",
         "dramatiq.middleware.Retries",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
+        "designs.middleware.ReaperTimer",
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
@@ -211,3 +213,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Designs
+MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
+MAX_IMAGE_PIXELS = envint("MAX_IMAGE_PIXELS", 40_000_000)  # larger is treated as a decompression bomb
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+GPU_BACKEND = envstr("GPU_BACKEND", "local")  # local | modal
+MODEL_PROFILE = envstr("MODEL_PROFILE")  # sd15 | tiny; unset: sd15 when its weights are cached, else tiny
+MODAL_APP_NAME = envstr("MODAL_APP_NAME", "restyle")
+MODAL_GPU_TYPE = envstr("MODAL_GPU_TYPE", "L4")  # prices the GPU seconds of designs run on Modal
+DESIGN_DEADLINE_SECONDS = envint("DESIGN_DEADLINE_SECONDS", 600)  # queued + running, then the reaper fails it
+DESIGN_LEASE_SECONDS = envint("DESIGN_LEASE_SECONDS", 120)  # a silent worker loses its claim after this
+DESIGN_MAX_ATTEMPTS = envint("DESIGN_MAX_ATTEMPTS", 3)
+DESIGN_REQUEUE_AFTER_SECONDS = envint("DESIGN_REQUEUE_AFTER_SECONDS", 120)  # queued but never claimed: send again
+REAPER_INTERVAL_SECONDS = envint("REAPER_INTERVAL_SECONDS", 60)
+WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for new work at least this often
+# Dramatiq reads this when its worker module is imported: set it before rundramatiq starts the workers.
+os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
+LOCAL_GPU_TYPE = envstr("LOCAL_GPU_TYPE", "T4")  # prices GPU seconds when the local backend runs on CUDA

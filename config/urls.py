@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
+from designs import urls as designs_urls
 
 urlpatterns = [
     path("health/", health.health, name="health"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("accounts.api_urls")),
+    path("api/v1/", include(designs_urls.api_urlpatterns)),
+    path("", include(designs_urls.urlpatterns)),
     path("", include("accounts.urls")),
 ]
 

@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class DesignsConfig(AppConfig):
     name = "designs"
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow warns past this many pixels and refuses past twice as many: our decompression-bomb guard.
+        Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS

@@ -62,6 +62,7 @@ class Design(models.Model):
     idempotency_key = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)  # a worker's claim; expired → another may take it
+    queued_at = models.DateTimeField(null=True, blank=True)  # when the job message was last sent
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -109,3 +110,6 @@ class DesignResult(models.Model):
     class Meta:
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["design", "index"], name="design_result_once")]
+
+    def __str__(self) -> str:
+        return f"variation {self.index + 1} of {self.design_id}"

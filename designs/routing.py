@@ -1,3 +1,11 @@
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from designs.consumers import DesignConsumer
+
+websocket_urlpatterns = [
+    path("ws/designs/<uuid:design_id>/", DesignConsumer.as_asgi()),
+    path("ws/transform/<uuid:design_id>/", DesignConsumer.as_asgi()),
+    path("ws/transform/<uuid:design_id>", DesignConsumer.as_asgi()),
+]

@@ -1,0 +1,30 @@
+"""Dramatiq actors: thin wrappers that take ids and call designs.worker."""
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+from django.conf import settings
+from django.core.cache import cache
+
+from designs import worker
+
+log = logging.getLogger(__name__)
+
+
+# Retries here cover errors that escape design_run (the database down at claim time); the design's own
+# retries for GPU errors are design_requeue's, so a redelivery never runs a design twice.
+@dramatiq.actor(queue_name="gpu", max_retries=5, min_backoff=1000, max_backoff=30_000,
+                time_limit=(settings.DESIGN_DEADLINE_SECONDS + 60) * 1000)
+def process_design(design_id: str) -> None:
+    worker.design_run(design_id)
+
+
+@dramatiq.actor(queue_name="default", max_retries=0, time_limit=60_000)
+def reap_designs() -> None:
+    # Every worker asks for a reap each interval; the lock lets one of them through.
+    if not cache.add("designs:reaper", 1, timeout=max(1, int(settings.REAPER_INTERVAL_SECONDS * 0.8))):
+        return
+    counts = worker.designs_reap()
+    if any(counts.values()):
+        log.warning("reaper: %s", counts)

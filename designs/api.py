@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from designs import services
+from designs.requester import requester_from_request
+from designs.selectors import design_get_for, design_list_for
+from designs.serializers import CompatSubmitSerializer, DesignCreateSerializer, DesignListFilterSerializer
+from designs.state import design_state, estimated_time
+from gpu.styles import catalog
+
+DesignState = inline_serializer("DesignState", {"id": serializers.UUIDField(), "status": serializers.CharField(),
+                                                "progress": serializers.FloatField()})
+Accepted = inline_serializer("DesignAccepted", {
+    "id": serializers.UUIDField(), "status": serializers.CharField(), "progress": serializers.FloatField(),
+    "estimated_time": serializers.FloatField(allow_null=True), "status_url": serializers.CharField(),
+    "websocket_url": serializers.CharField()})
+
+
+class DesignApiView(APIView):
+    """Designs are open to guests too (the guest plan); ownership decides what each caller sees."""
+
+    permission_classes = [AllowAny]
+
+    def requester(self):
+        return requester_from_request(self.request)
+
+
+def accepted(request, design, *, created: bool) -> Response:
+    ws_scheme = "wss" if request.is_secure() else "ws"
+    body = {
+        "id": str(design.id), "status": design.status, "progress": design.progress,
+        "estimated_time": estimated_time(design),
+        "status_url": request.build_absolute_uri(reverse("api-design-detail", args=[design.id])),
+        "websocket_url": f"{ws_scheme}://{request.get_host()}/ws/designs/{design.id}/",
+    }
+    return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+
+
+def _idempotency_key(request) -> str:
+    return request.headers.get("Idempotency-Key", "").strip()[:255]
+
+
+class DesignListCreateApi(DesignApiView, ListAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        filters = DesignListFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return design_list_for(self.requester(), **filters.validated_data)
+
+    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("style", str)],
+                   responses={200: DesignState})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([design_state(design) for design in page])
+
+    @extend_schema(request={"multipart/form-data": DesignCreateSerializer}, responses={202: Accepted},
+                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)])
+    def post(self, request):
+        params = DesignCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        design, created = services.design_create(
+            requester=self.requester(), image=data.pop("image", None), params=data,
+            idempotency_key=_idempotency_key(request),
+        )
+        return accepted(request, design, created=created)
+
+
+class DesignDetailApi(DesignApiView):
+    @extend_schema(responses={200: DesignState})
+    def get(self, request, design_id):
+        return Response(design_state(design_get_for(self.requester(), design_id)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, design_id):
+        services.design_delete(design=design_get_for(self.requester(), design_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DesignCancelApi(DesignApiView):
+    @extend_schema(request=None, responses={200: DesignState})
+    def post(self, request, design_id):
+        design = services.design_cancel(design=design_get_for(self.requester(), design_id))
+        return Response(design_state(design))
+
+
+class StylesApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses={200: inline_serializer("Catalog", {"styles": serializers.ListField(),
+                                                                 "room_types": serializers.ListField()})})
+    def get(self, request):
+        return Response(catalog())
+
+
+class TransformSubmitApi(DesignApiView):
+    """Compatibility route for the first mobile client: multipart `file` and `style`."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": CompatSubmitSerializer}, responses={202: Accepted})
+    def post(self, request):
+        params = CompatSubmitSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        design, created = services.design_create(
+            requester=self.requester(), image=params.validated_data.get("file"),
+            params={"style": params.validated_data["style"]}, idempotency_key=_idempotency_key(request),
+        )
+        return accepted(request, design, created=created)
+
+
+class TransformStatusApi(DesignApiView):
+    @extend_schema(responses={200: DesignState})
+    def get(self, request, design_id):
+        return Response(design_state(design_get_for(self.requester(), design_id)))
+
+
+class TransformCancelApi(DesignApiView):
+    @extend_schema(request=None, responses={200: DesignState})
+    def delete(self, request, design_id):
+        design = services.design_cancel(design=design_get_for(self.requester(), design_id))
+        return Response(design_state(design))

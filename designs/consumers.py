@@ -1,0 +1,53 @@
+"""Live progress over WebSocket: a snapshot on connect, then the design's events, owner only."""
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from designs.models import Design
+from designs.progress import group_name
+from designs.requester import GUEST_SESSION_KEY, Requester
+from designs.state import design_state
+
+NOT_FOUND = 4404  # the same close for a missing design and for someone else's
+
+
+class DesignConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.design_id = self.scope["url_route"]["kwargs"]["design_id"]
+        snapshot = await self._snapshot_if_owner()
+        if snapshot is None:
+            await self.close(code=NOT_FOUND)
+            return
+        self.group = group_name(self.design_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        # Read the state again after joining the group, so no event falls between snapshot and stream.
+        await self.send_json({"type": "snapshot", **(await self._snapshot_if_owner() or snapshot)})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def design_event(self, message: dict) -> None:
+        await self.send_json(message["event"])
+
+    @database_sync_to_async
+    def _snapshot_if_owner(self) -> dict | None:
+        design = Design.objects.prefetch_related("results").filter(pk=self.design_id).first()
+        if design is None or not _requester(self.scope).owns(design):
+            return None
+        return design_state(design)
+
+
+def _requester(scope) -> Requester:
+    user = scope.get("user")
+    if user is not None and user.is_authenticated:
+        return Requester(user=user, guest_key="", ip="")
+    session = scope.get("session")
+    guest_key = session.get(GUEST_SESSION_KEY, "") if session is not None else ""
+    return Requester(user=None, guest_key=guest_key, ip="")

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+
+from rest_framework import serializers
+
+from gpu.colors import InvalidPreference, normalize_hex
+from gpu.styles import ROOM_TYPES, STYLES
+from gpu.types import RESOLUTIONS
+
+
+class PaletteField(serializers.Field):
+    """A list of hex colours: a JSON array, a comma-separated string, or repeated form fields."""
+
+    def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist") and len(dictionary.getlist(self.field_name)) > 1:
+            return dictionary.getlist(self.field_name)
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data) -> list[str]:
+        if isinstance(data, str):
+            text = data.strip()
+            data = json.loads(text) if text.startswith("[") and _is_json(text) else text.split(",")
+        if not isinstance(data, list):
+            raise serializers.ValidationError("Give a list of hex colours like #a3b18a.", code="invalid_palette")
+        colours = [item for item in data if str(item).strip()]
+        if len(colours) > 5:
+            raise serializers.ValidationError("Pick at most 5 colours.", code="invalid_palette")
+        try:
+            return [normalize_hex(str(item)) for item in colours]
+        except InvalidPreference as error:
+            raise serializers.ValidationError(str(error), code="invalid_palette") from None
+
+    def to_representation(self, value):
+        return value
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+class DesignCreateSerializer(serializers.Serializer):
+    image = serializers.FileField(required=False, allow_empty_file=True, help_text="JPEG, PNG or WebP photo.")
+    style = serializers.ChoiceField(choices=sorted(STYLES))
+    room_type = serializers.ChoiceField(choices=sorted(ROOM_TYPES), required=False, allow_blank=True)
+    keep_furniture = serializers.BooleanField(required=False, default=False)
+    color_palette = PaletteField(required=False, default=list)
+    wall_color = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    flooring = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    prompt = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    creativity = serializers.FloatField(required=False, default=0.5, min_value=0.0, max_value=1.0)
+    seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**32 - 1)
+    variations = serializers.IntegerField(required=False, default=1, min_value=1, max_value=4)
+    resolution = serializers.ChoiceField(choices=RESOLUTIONS, required=False)
+
+    def validate_wall_color(self, value: str) -> str:
+        value = value.strip()
+        if value.startswith("#"):
+            try:
+                return normalize_hex(value)
+            except InvalidPreference as error:
+                raise serializers.ValidationError(str(error), code="invalid_color") from None
+        return value
+
+
+class CompatSubmitSerializer(serializers.Serializer):
+    """The first mobile client's form: `file` and `style`."""
+
+    file = serializers.FileField(required=False, allow_empty_file=True)
+    style = serializers.ChoiceField(choices=sorted(STYLES))
+
+
+class DesignListFilterSerializer(serializers.Serializer):
+    status = serializers.CharField(required=False)
+    style = serializers.ChoiceField(choices=sorted(STYLES), required=False)

@@ -1,0 +1,135 @@
+"""Writes to designs: create, cancel, delete. The worker's writes live in designs/worker.py."""
+from __future__ import annotations
+
+import logging
+import posixpath
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework import status
+
+from billing import services as billing
+from config.api import ApiError
+from designs.files import file_delete, file_save
+from designs.models import FINISHED, Design, Status
+from designs.progress import publish_state
+from designs.requester import Requester
+from designs.uploads import normalize_upload
+
+log = logging.getLogger(__name__)
+
+PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring", "prompt", "creativity", "seed")
+
+
+def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "") -> tuple[Design, bool]:
+    """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design."""
+    existing = _find_idempotent(requester, idempotency_key)
+    if existing:
+        return existing, False
+    billing.submit_guard(requester)
+    limits = billing.plan_limits(requester)
+    variations, resolution = _within_plan(params, limits)
+    photo = normalize_upload(image)
+    design = Design(
+        owner=requester.user, guest_key=requester.guest_key, client_ip=requester.ip or None,
+        style=params["style"], room_type=params.get("room_type") or "",
+        preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
+        variations=variations, resolution=resolution, idempotency_key=idempotency_key,
+        original_width=photo.width, original_height=photo.height,
+        deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
+    )
+    design.original.name = file_save(f"{design.storage_prefix}/original.jpg", photo.content)
+    try:
+        with transaction.atomic():
+            design.save(force_insert=True)
+            billing.quota_reserve(design=design, units=design.variations)
+            transaction.on_commit(lambda: _enqueue(design, limits.priority))
+    except IntegrityError:
+        file_delete(design.original.name)
+        existing = _find_idempotent(requester, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False  # a concurrent request with the same key won the race
+    except BaseException:
+        file_delete(design.original.name)
+        raise
+    return design, True
+
+
+def _find_idempotent(requester: Requester, key: str) -> Design | None:
+    if not key:
+        return None
+    if requester.user is not None:
+        return Design.objects.filter(owner=requester.user, idempotency_key=key).first()
+    return Design.objects.filter(owner=None, guest_key=requester.guest_key, idempotency_key=key).first()
+
+
+def _within_plan(params: dict, limits) -> tuple[int, int]:
+    variations = params.get("variations") or 1
+    if variations > limits.max_variations:
+        raise ApiError("plan_limit", f"Your plan allows up to {limits.max_variations} variations per design.",
+                       field="variations")
+    resolution = params.get("resolution") or min(768, limits.max_resolution)
+    if resolution > limits.max_resolution:
+        raise ApiError("plan_limit", f"Your plan allows results up to {limits.max_resolution} px.",
+                       field="resolution")
+    return variations, resolution
+
+
+def _enqueue(design: Design, priority: int) -> None:
+    from designs.actors import process_design
+
+    process_design.send_with_options(args=(str(design.id),), broker_priority=priority)
+
+
+def design_cancel(*, design: Design) -> Design:
+    """Cancel now if queued; a running design stops at its next event. Finished → 409.
+
+    Only a design cancelled before it started gets its quota back: a running one has used the GPU.
+    """
+    fields = {"status": Status.CANCELLED, "message": "Cancelled", "finished_at": timezone.now(), "lease_until": None}
+    with transaction.atomic():
+        was_queued = Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(**fields)
+        changed = was_queued or Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields)
+        design.refresh_from_db()
+        if not changed:
+            raise ApiError("already_finished", f"This design is already {design.status}.",
+                           status_code=status.HTTP_409_CONFLICT)
+        if was_queued:
+            billing.quota_refund(design=design, reason="cancelled")
+        transaction.on_commit(lambda: publish_state(design, event_type="cancelled"))
+    return design
+
+
+def design_delete(*, design: Design) -> None:
+    """Remove the design, its rows and every stored file."""
+    if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(status=Status.CANCELLED):
+        billing.quota_refund(design=design, reason="deleted")
+    names = [design.original.name, *design.maps.values()]
+    for result in design.results.all():
+        names += [result.image.name, result.thumbnail.name]
+    design.delete()
+    for name in names:
+        file_delete(name)
+    _delete_prefix(posixpath.dirname(design.original.name))
+
+
+def _delete_prefix(prefix: str) -> None:
+    """Files a crashed attempt left behind (stored, never recorded) go too."""
+    try:
+        _dirs, files = default_storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{prefix}/{name}")
+
+
+def guest_designs_adopt(*, guest_key: str, user) -> int:
+    """Signing up moves the session's guest designs to the new account."""
+    if not guest_key:
+        return 0
+    return Design.objects.filter(Q(owner__isnull=True) & Q(guest_key=guest_key)).update(owner=user)

@@ -1,0 +1,86 @@
+"""Upload validation, shared by the API, the compatibility routes and the dashboard.
+
+The photo is checked by size before decoding, by content (not extension), fully decoded with a
+pixel cap, and re-encoded from pixels with EXIF orientation applied, so no metadata (GPS!) is kept.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+from rest_framework import status
+
+from config.api import ApiError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MIN_SHORT_SIDE = 256
+MAX_ASPECT_RATIO = 3.0
+STORED_LONG_SIDE = 2048  # the largest output is 1024; keep some headroom for future upscales
+
+
+@dataclass(frozen=True)
+class NormalizedImage:
+    content: bytes  # JPEG, no metadata
+    width: int
+    height: int
+
+
+def _invalid(message: str, code: str = "invalid_image") -> ApiError:
+    return ApiError(code, message, field="image")
+
+
+def normalize_upload(upload) -> NormalizedImage:
+    if upload is None:
+        raise ApiError("required", "Attach a photo of the room.", field="image")
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise ApiError("too_large", f"The photo is larger than {limit} MB.", field="image",
+                       status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    image = _decode(upload)
+    return _normalize(image)
+
+
+def _decode(upload) -> Image.Image:
+    data = upload.read()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise ApiError("unsupported_image_type", "Upload a JPEG, PNG or WebP photo.", field="image",
+                               status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _invalid("The photo has too many pixels.") from None
+    except UnidentifiedImageError:
+        raise ApiError("unsupported_image_type", "The file is not a JPEG, PNG or WebP photo.", field="image",
+                       status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE) from None
+    except (OSError, SyntaxError, ValueError):
+        raise _invalid("The photo could not be read; it may be damaged.") from None
+    return image
+
+
+def _normalize(image: Image.Image) -> NormalizedImage:
+    image = ImageOps.exif_transpose(image)
+    width, height = image.size
+    if min(width, height) < MIN_SHORT_SIDE:
+        raise _invalid(f"The photo is too small: the short side must be at least {MIN_SHORT_SIDE} px.")
+    if max(width, height) / min(width, height) > MAX_ASPECT_RATIO:
+        raise _invalid(f"The photo is too narrow: keep the aspect ratio under {MAX_ASPECT_RATIO:g}:1.")
+    image = _to_rgb(image)
+    image.thumbnail((STORED_LONG_SIDE, STORED_LONG_SIDE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92, optimize=True)  # a new file from pixels: no EXIF, no GPS
+    return NormalizedImage(content=buffer.getvalue(), width=image.width, height=image.height)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        return background
+    return image.convert("RGB")

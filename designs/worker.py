@@ -1,0 +1,250 @@
+"""What the worker does with a design: claim it, run the GPU backend, record events, store results.
+
+Safe to run twice for the same design: the claim is a conditional update with a lease, every write
+is conditional on still holding the claim (`attempts`), and results are stored once.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from billing import services as billing
+from designs.files import file_delete, file_save
+from designs.models import RUNNING, Design, DesignResult, Status
+from designs.progress import progress_event, publish, publish_state
+from gpu.errors import Cancelled, RestyleError
+from gpu.types import Event, RestyleRequest, RestyleResult
+
+log = logging.getLogger(__name__)
+
+
+class LostClaim(Exception):
+    """The design was cancelled, deleted or taken over while we worked on it."""
+
+
+def design_run(design_id: str, *, backend=None) -> None:
+    attempt = design_claim(design_id)
+    if attempt is None:
+        return  # finished, cancelled, deleted, or another worker holds it: a redelivery, nothing to do
+    design = Design.objects.get(pk=design_id)
+    backend = backend or _backend()
+    try:
+        _consume(design, attempt, backend)
+    except (Cancelled, LostClaim):
+        if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
+            design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.")
+        else:
+            log.info("design %s stopped: cancelled or taken over", design_id)
+    except RestyleError as error:
+        _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient)
+    except Exception:
+        log.exception("design %s failed unexpectedly (attempt %s)", design_id, attempt)
+        _retry_or_fail(design, attempt, "internal_error", "Something went wrong on our side.", transient=True)
+
+
+def _backend():
+    from gpu.backends import get_backend
+
+    if settings.GPU_BACKEND == "modal":
+        return get_backend("modal", app_name=settings.MODAL_APP_NAME)
+    return get_backend("local", profile=settings.MODEL_PROFILE)
+
+
+def design_claim(design_id: str) -> int | None:
+    """Take the design if it is queued, or running under an expired lease. Returns our attempt number."""
+    now = timezone.now()
+    claimable = Q(status=Status.QUEUED) | Q(status__in=RUNNING, lease_until__lt=now)
+    claimed = Design.objects.filter(claimable, pk=design_id, deadline_at__gt=now).update(
+        status=Status.ANALYZING, stage=Status.ANALYZING, message="Starting...", attempts=F("attempts") + 1,
+        lease_until=_lease(), started_at=Coalesce(F("started_at"), now), seq=F("seq") + 1,
+    )
+    if not claimed:
+        return None
+    attempts = Design.objects.filter(pk=design_id).values_list("attempts", flat=True).first()
+    if attempts is None:
+        return None
+    if attempts > settings.DESIGN_MAX_ATTEMPTS:
+        design_fail(design_id, attempts, "too_many_attempts", "We could not finish this design. Please try again.")
+        return None
+    return attempts
+
+
+def _lease():
+    return timezone.now() + timedelta(seconds=settings.DESIGN_LEASE_SECONDS)
+
+
+def _mine(design_id, attempt: int):
+    return Design.objects.filter(pk=design_id, attempts=attempt, status__in=RUNNING)
+
+
+def _consume(design: Design, attempt: int, backend) -> None:
+    request = _request_for(design)
+    events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
+    for event in events:
+        if event.is_final:
+            design_complete(design, attempt, event.result, backend_name=backend.name)
+            return
+        _record(design, attempt, event)
+    raise RestyleError("The GPU backend stopped without a result.")
+
+
+def _should_stop(design: Design, attempt: int) -> bool:
+    return timezone.now() > design.deadline_at or not _mine(design.pk, attempt).exists()
+
+
+def _request_for(design: Design) -> RestyleRequest:
+    prefs = design.preferences
+    with design.original.open("rb") as original:
+        image = original.read()
+    return RestyleRequest(
+        image=image, style=design.style, room_type=design.room_type or None,
+        keep_furniture=bool(prefs.get("keep_furniture")), color_palette=tuple(prefs.get("color_palette", ())),
+        wall_color=prefs.get("wall_color"), flooring=prefs.get("flooring"), prompt=prefs.get("prompt", ""),
+        creativity=prefs.get("creativity", 0.5), seed=prefs.get("seed"), variations=design.variations,
+        resolution=design.resolution,
+    )
+
+
+def _record(design: Design, attempt: int, event: Event) -> None:
+    """Write the stage and progress (never backwards), then tell the watchers."""
+    updated = _mine(design.pk, attempt).update(
+        status=event.stage, stage=event.stage, progress=Greatest(F("progress"), event.progress),
+        message=event.message[:200], seq=F("seq") + 1, lease_until=_lease(),
+    )
+    if not updated:
+        raise LostClaim
+    design.refresh_from_db(fields=["status", "stage", "progress", "message", "seq"])
+    preview = f"data:image/jpeg;base64,{base64.b64encode(event.preview).decode()}" if event.preview else None
+    publish(design.pk, progress_event(design, preview))
+
+
+def design_complete(design: Design, attempt: int, result: RestyleResult, *, backend_name: str) -> None:
+    names = _store_files(design, attempt, result)
+    with transaction.atomic():
+        now = timezone.now()
+        updated = _mine(design.pk, attempt).update(
+            status=Status.COMPLETED, stage=Status.FINALIZING, progress=1.0, message="Done", finished_at=now,
+            lease_until=None, seq=F("seq") + 1, detected_room_type=result.detected_room_type or "",
+            maps=names["maps"],
+        )
+        if not updated or design.results.exists():
+            transaction.set_rollback(True)
+            _discard(names)
+            raise LostClaim
+        DesignResult.objects.bulk_create(
+            DesignResult(design=design, index=index, image=image, thumbnail=thumb, seed=v.seed, width=v.width,
+                         height=v.height, quality_score=v.quality_score)
+            for index, (v, (image, thumb)) in enumerate(zip(result.variations, names["results"], strict=True))
+        )
+        design.refresh_from_db()
+        gpu_type = settings.MODAL_GPU_TYPE if backend_name == "modal" else _local_gpu_type(result.device)
+        cost = billing.cost_record(design=design, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type)
+        design.metadata = _metadata(design, result, backend_name, cost, gpu_type)
+        design.save(update_fields=["metadata"])
+        transaction.on_commit(lambda: publish_state(design, event_type="completed"))
+
+
+def _local_gpu_type(device: str) -> str:
+    return "cpu" if device.startswith("cpu") else settings.LOCAL_GPU_TYPE
+
+
+def _store_files(design: Design, attempt: int, result: RestyleResult) -> dict:
+    prefix = design.original.name.rsplit("/", 1)[0]
+    results = [
+        (file_save(f"{prefix}/result-{i + 1}-a{attempt}.jpg", v.image),
+         file_save(f"{prefix}/thumb-{i + 1}-a{attempt}.jpg", v.thumbnail))
+        for i, v in enumerate(result.variations)
+    ]
+    maps = {kind: file_save(f"{prefix}/{kind}-a{attempt}.png", data) for kind, data in result.maps.items()}
+    return {"results": results, "maps": maps}
+
+
+def _discard(names: dict) -> None:
+    for image, thumb in names["results"]:
+        file_delete(image)
+        file_delete(thumb)
+    for name in names["maps"].values():
+        file_delete(name)
+
+
+def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: float, gpu_type: str) -> dict:
+    return {
+        "processing_time": round((design.finished_at - design.started_at).total_seconds(), 3),
+        "timings": {stage: round(seconds, 4) for stage, seconds in result.timings.items()},
+        "detected_room_type": result.detected_room_type,
+        "furniture": [{"label": d.label, "box": [round(x, 1) for x in d.box], "confidence": round(d.confidence, 3)}
+                      for d in result.furniture],
+        "quality": result.quality,
+        "gpu_seconds": round(result.gpu_seconds, 3),
+        "gpu_type": gpu_type,
+        "cost_usd": cost,
+        "backend": backend_name,
+        "device": result.device,
+        "models": result.models,
+        "attempts": design.attempts,
+    }
+
+
+def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, transient: bool) -> None:
+    if transient and attempt < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
+        log.warning("design %s: %s on attempt %s, retrying", design.pk, code, attempt)
+        return
+    design_fail(design.pk, attempt, code, message)
+
+
+def design_requeue(design_id, attempt: int | None, *, delay_ms: int | None = None) -> bool:
+    """Put a design back in the queue and send its message again (after a backoff)."""
+    from designs.actors import process_design
+
+    rows = _mine(design_id, attempt) if attempt is not None else Design.objects.filter(pk=design_id,
+                                                                                         status=Status.QUEUED)
+    if not rows.update(status=Status.QUEUED, message="Waiting for a free GPU...", lease_until=None,
+                       queued_at=timezone.now(), seq=F("seq") + 1):
+        return False
+    delay = delay_ms if delay_ms is not None else min(1000 * 2 ** (attempt or 0), 30_000)
+    process_design.send_with_options(args=(str(design_id),), delay=delay)
+    return True
+
+
+def design_fail(design_id, attempt: int | None, code: str, message: str) -> bool:
+    """Fail a design we hold (or, with attempt None, any unfinished one); refund if no result was made."""
+    rows = Design.objects.filter(pk=design_id).exclude(status__in=(Status.COMPLETED, Status.FAILED,
+                                                                    Status.CANCELLED))
+    if attempt is not None:
+        rows = rows.filter(attempts=attempt)
+    with transaction.atomic():
+        if not rows.update(status=Status.FAILED, error_code=code, error_message=message[:300], message=message[:200],
+                           finished_at=timezone.now(), lease_until=None, seq=F("seq") + 1):
+            return False
+        design = Design.objects.get(pk=design_id)
+        if not design.results.exists():
+            billing.quota_refund(design=design, reason=code)
+        transaction.on_commit(lambda: publish_state(design, event_type="failed"))
+    log.warning("design %s failed: %s", design_id, code)
+    return True
+
+
+def designs_reap() -> dict[str, int]:
+    """Nothing stays stuck: fail designs past their deadline, take back silent workers' claims,
+    and send again the messages of designs that waited too long (a Redis restart can lose them)."""
+    now = timezone.now()
+    counts = {"failed": 0, "requeued": 0, "resent": 0}
+    for design_id in Design.objects.filter(status__in=[Status.QUEUED, *RUNNING], deadline_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        counts["failed"] += design_fail(design_id, None, "timeout", "This design took too long and was stopped.")
+    for design_id, attempt in Design.objects.filter(status__in=RUNNING, lease_until__lt=now).values_list(
+        "pk", "attempts"
+    ):
+        counts["requeued"] += design_requeue(design_id, attempt, delay_ms=0)
+    stale = now - timedelta(seconds=settings.DESIGN_REQUEUE_AFTER_SECONDS)
+    for design_id in Design.objects.filter(status=Status.QUEUED, queued_at__lt=stale).values_list("pk", flat=True):
+        counts["resent"] += design_requeue(design_id, None, delay_ms=0)
+    return counts

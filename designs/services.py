@@ -40,7 +40,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
         variations=variations, resolution=resolution, idempotency_key=idempotency_key,
         original_width=photo.width, original_height=photo.height,
-        deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
+        queued_at=timezone.now(), deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
     )
     design.original.name = file_save(f"{design.storage_prefix}/original.jpg", photo.content)
     try:

@@ -209,7 +209,7 @@ def design_requeue(design_id, attempt: int | None, *, delay_ms: int | None = Non
                        queued_at=timezone.now(), seq=F("seq") + 1):
         return False
     delay = delay_ms if delay_ms is not None else min(1000 * 2 ** (attempt or 0), 30_000)
-    process_design.send_with_options(args=(str(design_id),), delay=delay)
+    process_design.send_with_options(args=(str(design_id),), delay=delay or None)
     return True
 
 

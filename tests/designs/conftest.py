@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import dramatiq
@@ -36,13 +37,69 @@ def submit(client, *, headers: dict | None = None, **fields):
     return client.post("/api/v1/designs/", data, format="multipart", **(headers or {}))
 
 
+class WorkerControl:
+    """A real Dramatiq worker on the real Redis broker, in this process; started when the test says so."""
+
+    def __init__(self) -> None:
+        self.broker = dramatiq.get_broker()
+        self.worker: dramatiq.Worker | None = None
+
+    def start(self) -> WorkerControl:
+        self.worker = dramatiq.Worker(self.broker, worker_threads=1, worker_timeout=50)
+        self.worker.start()
+        return self
+
+    def drain(self, timeout: float = 120) -> None:
+        """Wait until the gpu queue is empty and the worker idle."""
+        self.broker.join("gpu", timeout=int(timeout * 1000))
+        self.worker.join()
+
+    def stop(self) -> None:
+        if self.worker:
+            self.worker.stop(timeout=60_000)
+            self.worker = None
+
+
 @pytest.fixture
-def worker(transactional_db):
-    """A real Dramatiq worker on the real Redis broker, in this process, for the length of a test."""
-    broker = dramatiq.get_broker()
-    broker.flush_all()
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
-    worker.start()
-    yield worker
-    worker.stop(timeout=30_000)
-    broker.flush_all()
+def worker_control(transactional_db):
+    control = WorkerControl()
+    control.broker.flush_all()
+    yield control
+    control.stop()
+    control.broker.flush_all()
+
+
+@pytest.fixture
+def worker(worker_control):
+    return worker_control.start()
+
+
+def wait_for(client, design_id: str, statuses=("completed", "failed", "cancelled"), timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/api/v1/designs/{design_id}/").json()
+        if state["status"] in statuses:
+            return state
+        time.sleep(0.1)
+    raise AssertionError(f"design {design_id} stuck at {state['status']} ({state['progress']})")
+
+
+async def ws_connect(design_id: str, *, token: str | None = None, path: str = "designs", headers=()):
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    headers = list(headers) + ([(b"authorization", f"Token {token}".encode())] if token else [])
+    communicator = WebsocketCommunicator(application, f"/ws/{path}/{design_id}/", headers=headers)
+    connected, code = await communicator.connect(timeout=10)
+    return communicator, connected, code
+
+
+async def ws_collect(communicator, timeout: float = 120) -> list[dict]:
+    """Every event until the final one."""
+    events = []
+    while True:
+        event = await communicator.receive_json_from(timeout=timeout)
+        events.append(event)
+        if event["type"] in ("completed", "failed", "cancelled"):
+            return events

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.tokens import token_issue
+from tests.conftest import assert_error
+from tests.designs.conftest import submit, ws_connect
+
+
+@pytest.fixture
+def bob_api(bob) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=bob, name='t')}")
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_hides_a_design_from_everyone_but_its_owner(alice_api, bob, bob_api):
+    design_id = submit(alice_api).json()["id"]
+    for response in (
+        bob_api.get(f"/api/v1/designs/{design_id}/"),
+        bob_api.post(f"/api/v1/designs/{design_id}/cancel/"),
+        bob_api.delete(f"/api/v1/designs/{design_id}/"),
+        bob_api.get(f"/transform/status/{design_id}"),
+        bob_api.delete(f"/transform/{design_id}"),
+        APIClient().get(f"/api/v1/designs/{design_id}/"),
+    ):
+        assert_error(response, 404, "not_found")
+    assert bob_api.get("/api/v1/designs/").json()["count"] == 0
+    assert alice_api.get(f"/api/v1/designs/{design_id}/").json()["status"] == "queued"
+
+    async def sockets():
+        theirs = await ws_connect(design_id, token=token_issue(user=bob, name="ws"))
+        missing = await ws_connect(uuid.uuid4(), token=token_issue(user=bob, name="ws2"))
+        anonymous = await ws_connect(design_id)
+        return theirs, missing, anonymous
+
+    theirs, missing, anonymous = asyncio.run(sockets())
+    assert theirs[1:] == missing[1:] == (False, 4404)
+    assert anonymous[1] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_checks_the_origin_of_session_sockets(alice, client):
+    client.force_login(alice)
+    api = APIClient()
+    api.force_login(alice)
+    design_id = submit(api).json()["id"]
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    async def sockets():
+        ours = await ws_connect(design_id, headers=[(b"cookie", cookie), (b"origin", b"http://localhost")])
+        evil = await ws_connect(design_id, headers=[(b"cookie", cookie), (b"origin", b"https://evil.example")])
+        return ours, evil
+
+    ours, evil = asyncio.run(sockets())
+    assert ours[1] is True
+    assert evil[1] is False

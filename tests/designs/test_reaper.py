@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dramatiq
+import pytest
+from django.utils import timezone
+
+from designs.models import Design, Status
+from designs.worker import designs_reap
+from tests.designs.conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _queued_messages() -> int:
+    broker = dramatiq.get_broker()
+    return broker.client.llen(f"{broker.namespace}:gpu")
+
+
+def test_it_fails_designs_past_their_deadline(alice_api):
+    design_id = submit(alice_api).json()["id"]
+    Design.objects.filter(pk=design_id).update(status=Status.TRANSFORMING, deadline_at=timezone.now())
+    assert designs_reap()["failed"] == 1
+    design = Design.objects.get(pk=design_id)
+    assert design.status == "failed" and design.error_code == "timeout"
+
+
+def test_it_takes_back_a_silent_workers_claim(alice_api):
+    design_id = submit(alice_api).json()["id"]
+    Design.objects.filter(pk=design_id).update(status=Status.TRANSFORMING, attempts=1,
+                                               lease_until=timezone.now() - timedelta(seconds=1))
+    before = _queued_messages()
+    assert designs_reap()["requeued"] == 1
+    assert Design.objects.get(pk=design_id).status == "queued"
+    assert _queued_messages() == before + 1
+
+
+def test_it_sends_again_a_message_that_never_arrived(alice_api):
+    design_id = submit(alice_api).json()["id"]
+    Design.objects.filter(pk=design_id).update(queued_at=timezone.now() - timedelta(hours=1))
+    assert designs_reap()["resent"] == 1
+    assert designs_reap()["resent"] == 0  # not again until it waited long enough once more

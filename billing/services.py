@@ -1,18 +1,49 @@
-"""Quota, refunds, global guards and cost. INTERFACE STUB: the billing work replaces the bodies.
+"""Quota, refunds, global guards, plan changes, grants and cost.
 
-The designs app calls exactly these functions:
-- `submit_guard(requester)` before validating an upload: global per-minute/hour limits, the daily GPU
-  budget (503), request rate limits per IP and per user (429). Raises config.api.ApiError.
-- `plan_limits(requester) -> PlanLimits` for max variations / resolution / priority at submit.
-- `quota_reserve(design=..., units=...)` inside the transaction that creates the design; raises
-  ApiError 429 "quota_exceeded" with the quota block and Retry-After.
+The designs app calls:
+- `submit_guard(requester)` before reading an upload: request rate limits per client network and per user
+  (429 "rate_limited"), the global designs per minute/hour (503 "capacity_exceeded") and the daily GPU budget
+  (503 "budget_exhausted"). Raises config.api.ApiError, always with Retry-After.
+- `plan_limits(requester) -> PlanLimits` for max variations / resolution / queue priority at submit.
+- `quota_reserve(design=..., units=...)` inside the transaction that creates the design, after its INSERT;
+  raises ApiError 429 "quota_exceeded" with the quota block and Retry-After.
 - `quota_refund(design=..., reason=...)` when a design fails before the GPU produced a result or is
-  cancelled before it started; refunds at most once per design, whatever races.
-- `cost_record(design=..., gpu_seconds=..., gpu_type=...) -> float` when a design finishes.
+  cancelled before it started; refunds at most once per design, whatever races. Returns whether it did.
+- `cost_record(design=..., gpu_seconds=..., gpu_type=...) -> float` when a design finishes: its dollars.
+Reads for /api/v1/me/ (`quota_status`, `plan_summary`) live in billing/selectors.py.
 """
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from rest_framework import status
+
+from billing import conf
+from billing.models import DailyUsage, GpuCharge, Plan, Subscription, UsageEntry
+from billing.selectors import gpu_spend, plan_for_subject, quota_block
+from billing.subjects import (
+    Subject,
+    guest_network,
+    seconds_until_reset,
+    subject_for_design,
+    subject_for_requester,
+    utc_today,
+)
+from config.api import ApiError, enforce_rate_limit
+from designs.models import Status
+
+log = logging.getLogger(__name__)
+
+RESERVE, REFUND, GRANT = UsageEntry.Kind.RESERVE, UsageEntry.Kind.REFUND, UsageEntry.Kind.GRANT
 
 
 @dataclass(frozen=True)
@@ -20,24 +51,217 @@ class PlanLimits:
     code: str
     max_variations: int = 4
     max_resolution: int = 1024
-    priority: int = 0
+    priority: int = 0  # 0–9, higher runs sooner
+
+
+# --- At submit -------------------------------------------------------------------------------------------------
 
 
 def submit_guard(requester) -> None:
-    return None
+    """Everything that can refuse a design before its upload is read, cheapest first."""
+    _rate_limit(requester)
+    _global_limits()
+    _budget_guard()
+
+
+def _rate_limit(requester) -> None:
+    rate = settings.RATELIMIT_SUBMIT
+    # enforce_rate_limit reads the request only through its key function; we hand it the key itself.
+    network = guest_network(requester.ip) if requester.ip else ""
+    enforce_rate_limit(None, group="submit:ip", key=network, rate=rate)
+    if requester.user is not None:
+        enforce_rate_limit(None, group="submit:user", key=str(requester.user.pk), rate=rate)
+
+
+def _global_limits() -> None:
+    """Designs accepted across everyone, from the ledger. Race-tolerant by design: a burst of concurrent
+    submits can pass the count together, which is fine for a capacity guard (the quota itself is exact)."""
+    now = timezone.now()
+    minute, hour = timedelta(minutes=1), timedelta(hours=1)
+    counts = UsageEntry.objects.filter(kind=RESERVE, created_at__gt=now - hour).aggregate(
+        hour=Count("pk"), minute=Count("pk", filter=Q(created_at__gt=now - minute))
+    )
+    for window, count, limit in ((minute, counts["minute"], settings.GLOBAL_DESIGNS_PER_MINUTE),
+                                 (hour, counts["hour"], settings.GLOBAL_DESIGNS_PER_HOUR)):
+        if limit > 0 and count >= limit:
+            retry_after = _window_retry_after(now=now, window=window, excess=count - limit)
+            raise ApiError(
+                "capacity_exceeded",
+                f"Restyle is very busy right now. Please try again in {_in_words(retry_after)}.",
+                status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(retry_after)},
+            )
+
+
+def _window_retry_after(*, now, window: timedelta, excess: int) -> int:
+    """Seconds until enough of the window's designs age out for the count to drop below the limit."""
+    times = UsageEntry.objects.filter(kind=RESERVE, created_at__gt=now - window).order_by("created_at")
+    frees_at = times.values_list("created_at", flat=True)[excess] + window
+    return max(1, math.ceil((frees_at - now).total_seconds()))
+
+
+def _budget_guard() -> None:
+    budget = conf.daily_budget_usd()
+    if budget and gpu_spend(day=utc_today()) >= budget:
+        retry_after = seconds_until_reset()
+        raise ApiError(
+            "budget_exhausted",
+            "Today's GPU budget is used up, so new designs are paused until midnight UTC "
+            f"(in {_in_words(retry_after)}). Designs already accepted still finish.",
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(retry_after)},
+        )
 
 
 def plan_limits(requester) -> PlanLimits:
-    return PlanLimits(code="free")
+    plan = plan_for_subject(subject=subject_for_requester(requester))
+    return PlanLimits(code=plan.code, max_variations=plan.max_variations, max_resolution=plan.max_resolution,
+                      priority=plan.queue_priority)
+
+
+# --- The daily quota -------------------------------------------------------------------------------------------
 
 
 def quota_reserve(*, design, units: int) -> None:
-    return None
+    """Take `units` from today's quota of the design's owner (or guest network), or raise 429.
+
+    Race-free: the counter row's conditional UPDATE re-checks the limit against the latest committed value,
+    and holds the row until the caller's transaction ends, so concurrent submits queue up on it.
+    """
+    if units < 1:
+        raise ValueError("a design reserves at least one unit")
+    subject = subject_for_design(design)
+    plan = plan_for_subject(subject=subject)
+    day = utc_today()
+    with transaction.atomic():
+        _daily_row_ensure(subject=subject, day=day)
+        reserved = DailyUsage.objects.filter(
+            **subject.lookup(), day=day, used__lte=F("granted") + (plan.daily_limit - units)
+        ).update(used=F("used") + units)
+        if not reserved:
+            raise _quota_exceeded(subject=subject, plan=plan, day=day, units=units)
+        UsageEntry.objects.create(kind=RESERVE, **subject.fields(), design=design, units=units, day=day,
+                                  plan_code=plan.code)
+
+
+def _daily_row_ensure(*, subject: Subject, day) -> None:
+    # INSERT ... ON CONFLICT DO NOTHING: no error and no savepoint when a concurrent request made the row.
+    DailyUsage.objects.bulk_create([DailyUsage(**subject.fields(), day=day)], ignore_conflicts=True)
+
+
+def _quota_exceeded(*, subject: Subject, plan: Plan, day, units: int) -> ApiError:
+    quota = quota_block(subject=subject, plan=plan, day=day)
+    retry_after = seconds_until_reset()
+    if quota["remaining"]:
+        message = (f"This design needs {units} images but only {quota['remaining']} of today's {quota['limit']} "
+                   "are left. Ask for fewer variations, or wait for the reset at midnight UTC.")
+    else:
+        message = (f"You have used all {quota['limit']} designs of today's quota. It resets at midnight UTC "
+                   f"(in {_in_words(retry_after)}).")
+    if subject.user is None:
+        message += " Sign up for a free account to get more."
+    return ApiError("quota_exceeded", message, status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(retry_after)}, extra={"quota": quota})
 
 
 def quota_refund(*, design, reason: str) -> bool:
-    return False
+    """Give back a design's reservation, on the day it was made, at most once.
+
+    Exactly-once comes from the ledger's unique (design, kind=refund): a racing second refund cannot insert
+    its entry and rolls back. Never refunds a completed design, one with results, or one cancelled after
+    it started (the GPU was used)."""
+    if not _refundable(design):
+        return False
+    try:
+        with transaction.atomic():
+            reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).first()
+            if reserve is None:
+                return False
+            UsageEntry.objects.create(kind=REFUND, user_id=reserve.user_id, guest_ip=reserve.guest_ip, design=design,
+                                      units=reserve.units, day=reserve.day, plan_code=reserve.plan_code,
+                                      note=reason[:200])
+            DailyUsage.objects.filter(user_id=reserve.user_id, guest_ip=reserve.guest_ip, day=reserve.day).update(
+                used=F("used") - reserve.units
+            )
+    except IntegrityError:
+        log.info("design %s: quota already refunded", design.pk)
+        return False
+    log.info("design %s: refunded %s unit(s) (%s)", design.pk, reserve.units, reason)
+    return True
+
+
+def _refundable(design) -> bool:
+    if design.status == Status.COMPLETED:
+        return False
+    if design.status == Status.CANCELLED and design.started_at is not None:
+        return False
+    return not design.results.exists()
+
+
+def quota_grant(*, units: int, user=None, guest_ip: str = "", granted_by=None, note: str = "") -> UsageEntry:
+    """Extra designs for today only: raises today's `granted` and records who gave them and why."""
+    if units < 1:
+        raise ValueError("a grant is at least one unit")
+    subject = Subject(user=user) if user is not None else Subject(user=None, guest_ip=guest_network(guest_ip))
+    plan = plan_for_subject(subject=subject)
+    day = utc_today()
+    with transaction.atomic():
+        _daily_row_ensure(subject=subject, day=day)
+        DailyUsage.objects.filter(**subject.lookup(), day=day).update(granted=F("granted") + units)
+        return UsageEntry.objects.create(kind=GRANT, **subject.fields(), units=units, day=day, plan_code=plan.code,
+                                         note=note[:200], created_by=granted_by)
+
+
+# --- Plans -----------------------------------------------------------------------------------------------------
+
+
+def subscription_change(*, user, plan: Plan, changed_by=None, note: str = "") -> Subscription:
+    """Move a user to `plan` from now on, keeping the history. Today's usage carries over: the next
+    reservation is checked against the new plan's limit."""
+    with transaction.atomic():
+        # Lock the user so that two concurrent changes end one subscription each, not the same one twice.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        current = Subscription.objects.filter(user=user, ended_at__isnull=True).first()
+        if current is not None and current.plan_id == plan.pk:
+            return current
+        now = timezone.now()
+        if current is not None:
+            current.ended_at = now
+            current.save(update_fields=["ended_at"])
+        return Subscription.objects.create(user=user, plan=plan, started_at=now, changed_by=changed_by,
+                                           note=note[:200])
+
+
+# --- Cost ------------------------------------------------------------------------------------------------------
 
 
 def cost_record(*, design, gpu_seconds: float, gpu_type: str) -> float:
-    return 0.0
+    """Price a design's GPU time and keep it where the budget and the report can sum it. Recording the same
+    design again (a worker that ran twice) replaces its charge rather than adding to it."""
+    seconds = Decimal(str(gpu_seconds if math.isfinite(gpu_seconds) else 0)).quantize(Decimal("0.001"))
+    seconds = max(seconds, Decimal(0))
+    price = _price_per_second(gpu_type)
+    cost = (seconds * price).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    charge = {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost}
+    reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).values_list("plan_code", flat=True).first()
+    GpuCharge.objects.update_or_create(
+        design=design, defaults=charge,
+        create_defaults={**charge, **subject_for_design(design).fields(), "plan_code": reserve or "",
+                         "day": utc_today()},
+    )
+    return float(cost)
+
+
+def _price_per_second(gpu_type: str) -> Decimal:
+    prices = conf.gpu_prices()
+    price = prices.get((gpu_type or "").strip().upper())
+    if price is None:
+        # Better to overcount against the budget than to let an unpriced GPU run for free.
+        log.warning("no price for GPU type %r in GPU_PRICES_USD_PER_SECOND: charging the highest", gpu_type)
+        price = max(prices.values(), default=Decimal(0))
+    return price
+
+
+def _in_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

@@ -232,3 +232,17 @@ WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for
 # Dramatiq reads this when its worker module is imported: set it before rundramatiq starts the workers.
 os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
 LOCAL_GPU_TYPE = envstr("LOCAL_GPU_TYPE", "T4")  # prices GPU seconds when the local backend runs on CUDA
+
+# Plans, quotas and cost (billing). Plan limits live in the database: admin → Billing → Plans.
+RATELIMIT_SUBMIT = envstr("RATELIMIT_SUBMIT", "30/m")  # design submissions per client network and per user
+GLOBAL_DESIGNS_PER_MINUTE = envint("GLOBAL_DESIGNS_PER_MINUTE", 60)  # accepted across everyone; 0 turns it off
+GLOBAL_DESIGNS_PER_HOUR = envint("GLOBAL_DESIGNS_PER_HOUR", 500)
+GPU_DAILY_BUDGET_USD = envstr("GPU_DAILY_BUDGET_USD", "50")  # dollars of GPU time per UTC day; 0 turns it off
+# Dollars per GPU-second by GPU type (Modal's list prices). "L4=0.00025,T4=0.0002" overrides or adds types;
+# a malformed price fails `manage.py check` (billing/checks.py).
+_gpu_price_overrides = (item.partition("=") for item in envlist("GPU_PRICES_USD_PER_SECOND"))
+GPU_PRICES_USD_PER_SECOND = {
+    "cpu": "0", "T4": "0.000164", "L4": "0.000222", "A10G": "0.000306", "L40S": "0.000542",
+    "A100": "0.000583", "A100-80GB": "0.000694", "H100": "0.001097",
+    **{name.strip(): price for name, _sep, price in _gpu_price_overrides},
+}

@@ -1,0 +1,170 @@
+"""Plans, subscriptions, the usage ledger, the daily counters that make quotas race-free, and GPU cost."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# The plans the code refers to by name. The data migration creates them; staff edit the numbers in the admin.
+# If a row is missing (a flushed test database), selectors recreate it from here.
+BUILTIN_PLANS: dict[str, dict] = {
+    "guest": {"name": "Guest", "daily_limit": 3, "max_variations": 1, "max_resolution": 512, "queue_priority": 0},
+    "free": {"name": "Free", "daily_limit": 5, "max_variations": 2, "max_resolution": 768, "queue_priority": 1},
+    "premium": {"name": "Premium", "daily_limit": 20, "max_variations": 4, "max_resolution": 1024,
+                "queue_priority": 5, "monthly_price": "12.00"},
+    "staff": {"name": "Staff", "daily_limit": 100, "max_variations": 4, "max_resolution": 1024,
+              "queue_priority": 9},
+}
+
+
+class Plan(models.Model):
+    code = models.SlugField(max_length=32, unique=True, help_text="Used by the code; built-in codes cannot change.")
+    name = models.CharField(max_length=64)
+    daily_limit = models.PositiveIntegerField(help_text="Images per UTC day. Each variation of a design is one.")
+    max_variations = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1),
+                                                                             MaxValueValidator(4)])
+    max_resolution = models.PositiveSmallIntegerField(default=768, validators=[MinValueValidator(256),
+                                                                               MaxValueValidator(2048)])
+    queue_priority = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(9)],
+                                                      help_text="0–9; higher runs sooner when the queue is busy.")
+    monthly_price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["daily_limit", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.code in BUILTIN_PLANS
+
+
+class Subscription(models.Model):
+    """A user's plan over time. The open one (no ended_at) is current; none means the default plan."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(ended_at__isnull=True), name="subscription_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.plan}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+
+# A quota subject is a user, or (for guests) a client network: an IPv4 address or an IPv6 /64.
+_ONE_SUBJECT = Q(user__isnull=False, guest_ip="") | (Q(user__isnull=True) & ~Q(guest_ip=""))
+
+
+class DailyUsage(models.Model):
+    """One row per subject per UTC day: the counter that the conditional UPDATE makes race-free.
+
+    Invariant, checked by the tests: used = Σ reserve − Σ refund and granted = Σ grant in the ledger.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    guest_ip = models.CharField(max_length=64, blank=True)
+    day = models.DateField(db_index=True)
+    used = models.IntegerField(default=0)
+    granted = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "-used"]
+        verbose_name_plural = "daily usage"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], condition=Q(user__isnull=False), name="daily_usage_user"),
+            models.UniqueConstraint(fields=["guest_ip", "day"], condition=Q(user__isnull=True),
+                                    name="daily_usage_guest"),
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="daily_usage_one_subject"),
+            models.CheckConstraint(condition=Q(used__gte=0) & Q(granted__gte=0), name="daily_usage_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.guest_ip} on {self.day}"
+
+
+class UsageEntry(models.Model):
+    """The append-only usage ledger: every reservation, refund and grant. Code never updates or deletes it."""
+
+    class Kind(models.TextChoices):
+        RESERVE = "reserve"
+        REFUND = "refund"
+        GRANT = "grant"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="usage_entries")
+    guest_ip = models.CharField(max_length=64, blank=True)
+    # Kept when the design is deleted: the units were still used that day.
+    design = models.ForeignKey("designs.Design", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="usage_entries")
+    units = models.PositiveIntegerField()
+    day = models.DateField(help_text="The UTC day whose counter this entry changed.")
+    plan_code = models.CharField(max_length=32, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Refund reason or grant note.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "usage entries"
+        constraints = [
+            # The refund-exactly-once guard: a second refund (or reservation) for a design cannot be inserted.
+            models.UniqueConstraint(fields=["design", "kind"], condition=Q(kind__in=["reserve", "refund"]),
+                                    name="usage_once_per_design"),
+            models.CheckConstraint(condition=Q(units__gt=0), name="usage_units_positive"),
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="usage_one_subject"),
+        ]
+        indexes = [models.Index(fields=["kind", "created_at"]), models.Index(fields=["day", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.units} for {self.user or self.guest_ip} on {self.day}"
+
+
+class UsageReport(UsageEntry):
+    """No table of its own: gives the usage report page a place in the admin's billing section."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "usage report"
+        verbose_name_plural = "usage report"
+
+
+class GpuCharge(models.Model):
+    """What one design cost on the GPU. Summed per day for the budget and the report."""
+
+    design = models.OneToOneField("designs.Design", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="gpu_charge")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    guest_ip = models.CharField(max_length=64, blank=True)
+    plan_code = models.CharField(max_length=32, blank=True)
+    gpu_type = models.CharField(max_length=32)
+    gpu_seconds = models.DecimalField(max_digits=12, decimal_places=3)
+    price_per_second = models.DecimalField(max_digits=12, decimal_places=8)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6)
+    day = models.DateField(db_index=True, help_text="The UTC day the design finished.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"${self.cost_usd} on {self.gpu_type}"

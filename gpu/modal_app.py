@@ -1,0 +1,163 @@
+"""The Modal app that runs the pipeline on a GPU in production.
+
+Deploy from the repository root with `modal deploy -m gpu.modal_app`; the
+worker then reaches it through gpu.backends.modal.ModalBackend by name.
+
+The weights are baked into the image at build time, so a container never
+downloads anything, and containers start from a memory snapshot taken after
+the models are loaded into CPU memory: a cold start restores the snapshot and
+only copies the weights to the GPU.
+
+This module imports on any machine: no GPU or Modal credentials are needed to
+define the app, and the heavy imports stay inside `image.imports()`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import modal
+
+from gpu import wire
+from gpu.errors import InvalidRequest, RestyleError
+from gpu.fetch_models import fetch_all
+from gpu.types import RestyleRequest
+from gpu.weights import CHECKPOINTS, YOLO
+
+APP_NAME = "restyle"
+CLASS_NAME = "Restyler"
+
+# L4 by default: 24 GB holds SD 1.5 with two ControlNets in fp16 several times over, and it costs about 70% of
+# an A10G per second while being about 20-30% slower on SD 1.5, so a design costs about the same and L4s are
+# easier to get. Set RESTYLE_MODAL_GPU=A10G (or "L40S", "A100", ...) at deploy time to trade cost for latency.
+GPU = os.environ.get("RESTYLE_MODAL_GPU", "L4")
+TIMEOUT_S = int(os.environ.get("RESTYLE_MODAL_TIMEOUT", "300"))  # one design; a stuck call is killed by then
+# Idle containers stay warm this long: two minutes covers a user trying a few styles in a row.
+SCALEDOWN_S = int(os.environ.get("RESTYLE_MODAL_SCALEDOWN", "120"))
+MAX_CONTAINERS = int(os.environ.get("RESTYLE_MODAL_MAX_CONTAINERS", "10"))  # a ceiling on spend under load
+STARTUP_TIMEOUT_S = 600  # the first start loads every model before the snapshot is taken
+
+MODEL_DIR = "/models"
+HUB_CACHE = f"{MODEL_DIR}/hf/hub"
+REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements" / "gpu.txt"
+
+# The image's packages when requirements/gpu.txt is not beside this file, which is only the case inside the
+# app's own containers (the image is already built there). tests/gpu/test_modal_app.py keeps the two equal.
+FALLBACK_PINS = (
+    "torch==2.15.0",
+    "torchvision==0.29.2",
+    "diffusers==0.42.1",
+    "transformers==5.23.0",
+    "accelerate==1.15.0",
+    "safetensors==0.8.0",
+    "huggingface_hub==2.4.0",
+    "ultralytics==8.4.190",
+    "opencv-python-headless==5.0.0.93",
+    "numpy==2.4.6",
+    "pillow==13.0.0",
+    "open_clip_torch==3.3.0",
+)
+
+
+def gpu_requirements(path: Path = REQUIREMENTS) -> list[str]:
+    """The pins in requirements/gpu.txt (comments, blank lines and pip options left out), else FALLBACK_PINS.
+
+    A "+cpu" build that a CPU-only CI may pin is dropped: the image needs PyPI's CUDA build of the same version.
+    """
+    if not path.is_file():
+        return list(FALLBACK_PINS)
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [re.sub(r"\+cpu\b", "", line) for line in lines if line and not line.startswith("-")]
+
+
+def weight_refs() -> tuple[str, ...]:
+    """Every pinned weight, passed to the build step so that changing a pin rebuilds the weights layer."""
+    return (*(checkpoint.ref for checkpoint in CHECKPOINTS), YOLO.ref)
+
+
+def download_weights(refs: tuple[str, ...]) -> None:
+    """Image build step. `refs` is only there to key Modal's build cache: fetch_all reads the pins itself."""
+    fetch_all(HUB_CACHE)
+
+
+image = (
+    modal.Image.debian_slim(python_version="3.11")
+    .apt_install("libgl1", "libglib2.0-0")  # OpenCV, which ultralytics pulls in, links against them
+    .pip_install(*gpu_requirements())
+    .env({"HF_HOME": f"{MODEL_DIR}/hf", "HF_HUB_CACHE": HUB_CACHE, "HF_HUB_DISABLE_TELEMETRY": "1"})
+    .run_function(download_weights, args=(weight_refs(),), timeout=3600)
+    # After the download: at run time nothing may touch the network, and the real weights are required.
+    .env({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "MODEL_PROFILE": "sd15"})
+    .add_local_python_source("gpu")
+)
+
+with image.imports():
+    import torch
+
+    from gpu import models as gpu_models
+    from gpu import pipeline
+
+app = modal.App(APP_NAME, image=image)
+
+CLS_OPTIONS: dict[str, Any] = {
+    "gpu": GPU,
+    "timeout": TIMEOUT_S,
+    "scaledown_window": SCALEDOWN_S,
+    "max_containers": MAX_CONTAINERS,
+    "startup_timeout": STARTUP_TIMEOUT_S,
+    # CPU memory snapshots: GPU snapshots are still alpha, and the copy to the GPU takes only a second or two.
+    "enable_memory_snapshot": True,
+    "block_network": True,  # the weights are in the image, and users' photos have nowhere else to go
+}
+
+
+@app.cls(**CLS_OPTIONS)
+class Restyler:
+    @modal.enter(snap=True)
+    def load(self) -> None:
+        # Runs once, before the snapshot is taken, where there is no GPU: everything up to the GPU copy is
+        # captured, so restored containers skip the imports and the reading of several GB of weights.
+        self.models = gpu_models.load(profile="sd15", device="cpu")
+
+    @modal.enter(snap=False)
+    def to_gpu(self) -> None:
+        self.models = on_gpu(self.models)
+
+    @modal.method()
+    def restyle(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Progress events as plain dicts (gpu.wire), the last one carrying the result."""
+        yield from restyle_stream(request, self.models, call_id=modal.current_function_call_id())
+
+
+def restyle_stream(request: dict[str, Any], models: Any, *, call_id: str | None) -> Iterator[dict[str, Any]]:
+    """The call id first, so the worker can cancel; then the pipeline's events.
+
+    Errors the pipeline expects come back as an "error" message rather than a
+    pickled exception, so the worker re-raises the same class whatever
+    versions the two sides run.
+    """
+    yield wire.started(call_id)
+    try:
+        for event in pipeline.run(parse_request(request), models):
+            yield wire.event_to_dict(event)
+    except RestyleError as exc:
+        yield wire.error_to_dict(exc)
+
+
+def parse_request(data: dict[str, Any]) -> RestyleRequest:
+    try:
+        return RestyleRequest.from_dict(data)
+    except (TypeError, ValueError) as exc:  # a worker newer than this app, or a malformed call
+        raise InvalidRequest(f"The request could not be read ({exc}).") from exc
+
+
+def on_gpu(models: Any) -> Any:
+    """The CPU-loaded models moved to the GPU in fp16, as gpu.models would have loaded them there directly."""
+    device = torch.device("cuda:0")
+    moved = dataclasses.replace(models, device=device, dtype=torch.float16)
+    gpu_models._to_device(moved)  # the same device placement (and memory layout) as a direct load
+    return moved

@@ -201,7 +201,7 @@ def test_it_cancels_between_events(fake_modal):
             received.append(event)
     assert fake.cancelled == ["fc-7"]
     assert fake.closed.wait(2)
-    assert len(received) < 10
+    assert len(received) < 100  # promptly, not after the remaining 1000
 
 
 def test_it_cancels_while_the_app_is_still_starting(fake_modal):
@@ -214,7 +214,7 @@ def test_it_cancels_while_the_app_is_still_starting(fake_modal):
     started = time.monotonic()
     with pytest.raises(errors.Cancelled):
         list(backend().restyle(REQUEST, should_cancel=lambda: time.monotonic() - started > 0.1))
-    assert time.monotonic() - started < 1  # not held up by the cold start
+    assert time.monotonic() - started < 2  # not held up by the cold start (5 s here)
     fake.release.set()
     assert fake.closed.wait(2)  # the first message, the call id, is enough to cancel the call
     assert fake.cancelled == ["fc-8"]
@@ -230,7 +230,7 @@ def test_it_gives_up_at_its_deadline(fake_modal):
     started = time.monotonic()
     with pytest.raises(errors.BackendTimeout) as caught:
         list(backend(timeout=0.2).restyle(REQUEST))
-    assert 0.2 <= time.monotonic() - started < 1 and caught.value.transient
+    assert 0.2 <= time.monotonic() - started < 2 and caught.value.transient
     assert fake.cancelled == ["fc-9"]
     fake.release.set()
     assert fake.closed.wait(2)

@@ -14,6 +14,7 @@ define the app, and the heavy imports stay inside `image.imports()`.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from gpu.errors import InvalidRequest, RestyleError
 from gpu.fetch_models import fetch_all
 from gpu.types import RestyleRequest
 from gpu.weights import CHECKPOINTS, YOLO
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "restyle"
 CLASS_NAME = "Restyler"
@@ -149,10 +152,15 @@ def restyle_stream(request: dict[str, Any], models: Any, *, call_id: str | None)
 
 
 def parse_request(data: dict[str, Any]) -> RestyleRequest:
+    """A worker newer than this app may send options it does not know yet: they are ignored, not fatal."""
+    known = {field.name for field in dataclasses.fields(RestyleRequest)}
+    if unknown := sorted(set(data) - known):
+        log.warning("ignoring request fields this app does not know: %s", ", ".join(unknown))
     try:
-        return RestyleRequest.from_dict(data)
-    except (TypeError, ValueError) as exc:  # a worker newer than this app, or a malformed call
-        raise InvalidRequest(f"The request could not be read ({exc}).") from exc
+        return RestyleRequest.from_dict({key: value for key, value in data.items() if key in known})
+    except (TypeError, ValueError) as exc:
+        log.error("unreadable request: %s", exc)
+        raise InvalidRequest("The request could not be read.") from exc
 
 
 def on_gpu(models: Any) -> Any:

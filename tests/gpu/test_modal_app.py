@@ -101,8 +101,13 @@ def test_it_sends_pipeline_errors_as_messages(monkeypatch):
 
 
 def test_it_answers_an_unreadable_request_with_invalid_request():
-    messages = list(modal_app.restyle_stream({"image": b"x", "style": "boho", "colour": "red"}, None, call_id=None))
-    assert messages[-1]["type"] == "error" and messages[-1]["code"] == "invalid_request"
+    messages = list(modal_app.restyle_stream({"image": b"x", "room_type": "bedroom"}, None, call_id=None))
+    assert messages[-1] == {"type": "error", "code": "invalid_request", "message": "The request could not be read."}
+
+
+def test_it_ignores_options_from_a_newer_worker():
+    data = {**RestyleRequest(image=b"x", style="boho").to_dict(), "lighting": "golden hour"}
+    assert modal_app.parse_request(data) == RestyleRequest(image=b"x", style="boho")
 
 
 def test_it_runs_the_real_pipeline_end_to_end_on_tiny_models():

@@ -1,0 +1,135 @@
+"""Selectors for the admin's usage report: usage, cost and outcomes per UTC day, per plan and per user.
+
+Everything is one aggregate query per table. Usage comes from the ledger and cost from GPU charges, both of
+which outlive deleted designs; outcomes come from the designs still in the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+
+from billing.models import GpuCharge, Plan, UsageEntry
+from billing.subjects import utc_today
+from designs.models import Design, Status
+
+RESERVE, REFUND, GRANT = UsageEntry.Kind.RESERVE, UsageEntry.Kind.REFUND, UsageEntry.Kind.GRANT
+_NET_UNITS = Sum("units", filter=Q(kind=RESERVE), default=0) - Sum("units", filter=Q(kind=REFUND), default=0)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def last(cls, days: int) -> Period:
+        end = utc_today()
+        return cls(start=end - timedelta(days=days - 1), end=end)
+
+    def days(self) -> list[date]:
+        """Newest first, as the report lists them."""
+        return [self.end - timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+    def datetimes(self) -> tuple[datetime, datetime]:
+        return (datetime.combine(self.start, time.min, tzinfo=UTC),
+                datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC))
+
+
+def report_days(*, period: Period) -> list[dict]:
+    """One row per day: designs and images used, refunds, grants, GPU seconds and dollars, outcomes."""
+    usage = _by_day(UsageEntry.objects.filter(day__range=(period.start, period.end)).values("day").annotate(
+        designs=Count("pk", filter=Q(kind=RESERVE)),
+        images=_NET_UNITS,
+        refunded=Sum("units", filter=Q(kind=REFUND), default=0),
+        granted=Sum("units", filter=Q(kind=GRANT), default=0),
+        users=Count("user", filter=Q(kind=RESERVE), distinct=True),
+        guests=Count("guest_ip", filter=Q(kind=RESERVE, user__isnull=True), distinct=True),
+    ))
+    cost = _by_day(GpuCharge.objects.filter(day__range=(period.start, period.end)).values("day").annotate(
+        gpu_seconds=Sum("gpu_seconds"), cost_usd=Sum("cost_usd"),
+    ))
+    outcomes = _by_day(_design_outcomes(period))
+    return [_day_row(day, usage.get(day, {}), cost.get(day, {}), outcomes.get(day, {})) for day in period.days()]
+
+
+def _design_outcomes(period: Period):
+    return (
+        Design.objects.filter(created_at__range=period.datetimes())
+        .annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day")
+        .annotate(completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+                  failed=Count("pk", filter=Q(status=Status.FAILED)),
+                  cancelled=Count("pk", filter=Q(status=Status.CANCELLED)))
+    )
+
+
+def _by_day(rows) -> dict[date, dict]:
+    return {row["day"]: row for row in rows}
+
+
+def _day_row(day: date, usage: dict, cost: dict, outcomes: dict) -> dict:
+    completed, failed = outcomes.get("completed", 0), outcomes.get("failed", 0)
+    return {
+        "day": day,
+        "designs": usage.get("designs", 0),
+        "images": usage.get("images", 0),
+        "refunded": usage.get("refunded", 0),
+        "granted": usage.get("granted", 0),
+        "users": usage.get("users", 0),
+        "guests": usage.get("guests", 0),
+        "gpu_seconds": cost.get("gpu_seconds") or Decimal(0),
+        "cost_usd": cost.get("cost_usd") or Decimal(0),
+        "completed": completed,
+        "failed": failed,
+        "cancelled": outcomes.get("cancelled", 0),
+        "success_percent": _percent(completed, completed + failed),
+    }
+
+
+def report_plans(*, period: Period) -> tuple[list[str], list[dict]]:
+    """Units used per day per plan: the plan codes (columns) and one row per day."""
+    rows = (UsageEntry.objects.filter(day__range=(period.start, period.end), kind__in=[RESERVE, REFUND])
+            .values("day", "plan_code").annotate(images=_NET_UNITS))
+    images = {(row["day"], row["plan_code"]): row["images"] for row in rows}
+    codes = list(Plan.objects.values_list("code", flat=True))
+    codes += sorted({code for _day, code in images if code not in codes})  # plans deleted since
+    table = [{"day": day, "images": [images.get((day, code), 0) for code in codes]} for day in period.days()]
+    return codes, table
+
+
+def report_top_users(*, period: Period, limit: int = 10) -> list[dict]:
+    """The heaviest accounts of the period, with what their designs cost."""
+    rows = list(
+        UsageEntry.objects.filter(day__range=(period.start, period.end), user__isnull=False)
+        .values("user_id", "user__email").annotate(designs=Count("pk", filter=Q(kind=RESERVE)), images=_NET_UNITS)
+        .order_by("-images", "user__email")[:limit]
+    )
+    costs = dict(
+        GpuCharge.objects.filter(day__range=(period.start, period.end), user_id__in=[r["user_id"] for r in rows])
+        .values("user_id").annotate(total=Sum("cost_usd")).values_list("user_id", "total")
+    )
+    return [{**row, "cost_usd": costs.get(row["user_id"]) or Decimal(0)} for row in rows]
+
+
+def report_top_guests(*, period: Period, limit: int = 10) -> list[dict]:
+    """The busiest guest networks: where abuse of the free trial shows first."""
+    return list(
+        UsageEntry.objects.filter(day__range=(period.start, period.end), user__isnull=True)
+        .values("guest_ip").annotate(designs=Count("pk", filter=Q(kind=RESERVE)), images=_NET_UNITS)
+        .order_by("-images", "guest_ip")[:limit]
+    )
+
+
+def report_totals(day_rows: list[dict]) -> dict:
+    keys = ["designs", "images", "refunded", "granted", "gpu_seconds", "cost_usd", "completed", "failed", "cancelled"]
+    totals = {key: sum((row[key] for row in day_rows), start=0) for key in keys}
+    totals["success_percent"] = _percent(totals["completed"], totals["completed"] + totals["failed"])
+    return totals
+
+
+def _percent(completed: int, ended: int) -> float | None:
+    """Success among the designs that ran to an end: a cancellation says nothing about our reliability."""
+    return round(100 * completed / ended, 1) if ended else None

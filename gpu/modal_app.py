@@ -55,15 +55,23 @@ FALLBACK_PINS = (
     "torchvision==0.29.2",
     "diffusers==0.42.1",
     "transformers==5.23.0",
+    "tokenizers==0.23.3",
     "accelerate==1.15.0",
     "safetensors==0.8.0",
     "huggingface_hub==2.4.0",
     "ultralytics==8.4.190",
+    "ultralytics-thop==2.2.3",
     "opencv-python-headless==5.0.0.93",
     "numpy==2.4.6",
-    "pillow==13.0.0",
+    "tqdm==4.70.1",
     "open_clip_torch==3.3.0",
+    "ftfy==6.3.1",
+    "regex==2026.11.15",
 )
+
+
+# The gpu package also imports PIL, pinned in base.txt, which the image does not install whole (Django, ...).
+IMAGE_EXTRA_PINS = ("pillow==13.0.0",)
 
 
 def gpu_requirements(path: Path = REQUIREMENTS) -> list[str]:
@@ -90,7 +98,7 @@ def download_weights(refs: tuple[str, ...]) -> None:
 image = (
     modal.Image.debian_slim(python_version="3.11")
     .apt_install("libgl1", "libglib2.0-0")  # OpenCV, which ultralytics pulls in, links against them
-    .pip_install(*gpu_requirements())
+    .pip_install(*gpu_requirements(), *IMAGE_EXTRA_PINS)
     .env({"HF_HOME": f"{MODEL_DIR}/hf", "HF_HUB_CACHE": HUB_CACHE, "HF_HUB_DISABLE_TELEMETRY": "1"})
     .run_function(download_weights, args=(weight_refs(),), timeout=3600)
     # After the download: at run time nothing may touch the network, and the real weights are required.

@@ -67,6 +67,11 @@ def test_it_keeps_its_fallback_pins_equal_to_requirements_gpu_txt():
     )
 
 
+def test_it_pins_pillow_as_the_web_side_does():
+    base = (modal_app.REQUIREMENTS.parent / "base.txt").read_text().splitlines()
+    assert set(modal_app.IMAGE_EXTRA_PINS) <= {line.split("#")[0].strip() for line in base}
+
+
 def test_it_rebuilds_the_weights_layer_when_a_pin_changes():
     from gpu.weights import CHECKPOINTS, YOLO
 

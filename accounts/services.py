@@ -40,3 +40,17 @@ def user_authenticate(request, *, email: str, password: str) -> User:
             "invalid_credentials", "Email or password is wrong.", status_code=status.HTTP_400_BAD_REQUEST
         )
     return user
+
+
+def user_delete(*, user: User) -> None:
+    """Close the account: every design through design_delete (so its files go too), then the user.
+
+    Designs are removed one by one rather than by the user's CASCADE, which would drop the rows and leave
+    every stored photo behind. Quota ledger rows go with the user (billing's CASCADE).
+    """
+    from designs.models import Design
+    from designs.services import design_delete
+
+    for design in Design.objects.filter(owner=user).prefetch_related("results"):
+        design_delete(design=design)
+    user.delete()

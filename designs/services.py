@@ -6,9 +6,11 @@ import posixpath
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from rest_framework import status
 
@@ -58,6 +60,19 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         file_delete(design.original.name)
         raise
     return design, True
+
+
+def design_restyle(*, requester: Requester, source: Design, params: dict) -> Design:
+    """A new design from `source`'s stored photo ("try another style"). `params` override the source's own
+    choices (room type, preferences, variations); the photo goes through design_create's same upload checks,
+    plan limits and quota, so restyling is never a way around them."""
+    if not requester.owns(source):
+        raise Http404
+    merged = {"room_type": source.room_type, "variations": source.variations, **source.preferences, **params}
+    with default_storage.open(source.original.name, "rb") as stored:
+        photo = ContentFile(stored.read(), name="original.jpg")
+    design, _created = design_create(requester=requester, image=photo, params=merged)
+    return design
 
 
 def _find_idempotent(requester: Requester, key: str) -> Design | None:

@@ -12,4 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/tokens/", views.token_create, name="account-token-create"),
+    path("account/tokens/<int:token_id>/revoke/", views.token_revoke_view, name="account-token-revoke"),
+    path("account/delete/", views.account_delete, name="account-delete"),
 ]

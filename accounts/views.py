@@ -1,20 +1,34 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import LoginForm, SignupForm
-from accounts.services import rate_limit_auth
+from accounts.forms import AccountDeleteForm, LoginForm, SignupForm, TokenCreateForm
+from accounts.models import ApiToken
+from accounts.services import rate_limit_auth, user_delete
+from accounts.tokens import token_issue, token_revoke
 from config.api import ApiError
+from designs.requester import guest_key_for
+from designs.services import guest_designs_adopt
+from designs.views import plan_context, reader_for
+from gpu.styles import catalog
+
+SHOWCASE_STYLES = ("scandinavian", "japandi", "industrial", "boho", "art_deco", "coastal")
 
 
-def home(request):
-    return render(request, "home.html")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    styles = {style["code"]: style for style in catalog()["styles"]}
+    context = {"showcase": [styles[code] for code in SHOWCASE_STYLES], "style_count": len(styles)}
+    if not request.user.is_authenticated:
+        context.update(plan_context(reader_for(request)))  # the guest plan, to say what "try it" allows
+    return render(request, "home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,10 +40,21 @@ def signup(request):
             return limited
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            _login_keeping_guest_designs(request, user)
             messages.success(request, "Welcome to Restyle.")
-            return redirect("home")
+            return redirect("design-new")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def _login_keeping_guest_designs(request: HttpRequest, user) -> int:
+    """Log in and move this browser's guest designs to the account.
+
+    The guest key is read before login(): login keeps an anonymous session's data when it rotates the key,
+    but reading first means the adoption does not depend on that.
+    """
+    guest_key = guest_key_for(request.session, create=False)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return guest_designs_adopt(guest_key=guest_key, user=user)
 
 
 class LoginView(auth_views.LoginView):
@@ -42,6 +67,11 @@ class LoginView(auth_views.LoginView):
             request, *args, **kwargs
         )
 
+    def form_valid(self, form):
+        # A guest who tried Restyle and then logs in to an existing account keeps what they made too.
+        _login_keeping_guest_designs(self.request, form.get_user())
+        return redirect(self.get_success_url())
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
@@ -53,8 +83,59 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
-def account(request):
-    return render(request, "accounts/account.html")
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return _account_page(request)
+
+
+def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
+    context = {
+        **plan_context(reader_for(request)),
+        "tokens": request.user.api_tokens.all(),
+        "token_form": forms.get("token_form") or TokenCreateForm(),
+        "delete_form": forms.get("delete_form") or AccountDeleteForm(user=request.user),
+        "new_key": forms.get("new_key"),
+        "new_key_name": forms.get("new_key_name"),
+    }
+    return render(request, "accounts/account.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Rendered, not redirected: the key exists only in this response (it is stored hashed), so it is shown once
+    and never parked in a session or a cookie on its way to a next page."""
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, status=400, token_form=form)
+    name = form.cleaned_data["name"]
+    key = token_issue(user=request.user, name=name)
+    return _account_page(request, new_key=key, new_key_name=name)
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token_revoke(token=token)
+    messages.success(request, f"The token “{token.name}” was revoked; apps using it are signed out.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    limited = _limited(request, action="login", email=request.user.email)  # the password check is a login
+    if limited:
+        return limited
+    form = AccountDeleteForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _account_page(request, status=400, delete_form=form)
+    user = request.user
+    logout(request)
+    user_delete(user=user)
+    messages.success(request, "Your account and all its designs were deleted.")
+    return redirect("home")
 
 
 def _limited(request, *, action: str, email: str):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include(designs_urls.api_urlpatterns)),
     path("", include(designs_urls.urlpatterns)),
+    path("", include("designs.dashboard_urls")),
     path("", include("accounts.urls")),
 ]
 

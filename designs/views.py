@@ -1,0 +1,187 @@
+"""The dashboard's pages. They render; the browser's JavaScript submits, cancels and deletes through the v1 API
+and follows progress over the WebSocket, so the pages and the mobile app share one set of services."""
+from __future__ import annotations
+
+from collections import Counter
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from billing.selectors import plan_summary, quota_status
+from config.api import ApiError, client_ip
+from designs import services
+from designs.files import file_url
+from designs.models import FINISHED, RUNNING, Design, Status
+from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_request
+from designs.selectors import design_get_for, design_list_for
+from designs.state import design_state
+from designs.uploads import MAX_ASPECT_RATIO, MIN_SHORT_SIDE
+from gpu.styles import catalog
+
+HISTORY_PAGE_SIZE = 12
+# The stages a design walks through, with the words the progress list shows for each.
+STAGES = (
+    (Status.QUEUED, "Waiting in line"),
+    (Status.ANALYZING, "Reading the photo"),
+    (Status.DETECTING, "Finding the furniture"),
+    (Status.GENERATING, "Mapping walls and depth"),
+    (Status.TRANSFORMING, "Restyling"),
+    (Status.FINALIZING, "Checking the result"),
+)
+STATUS_FILTERS = (
+    ("", "Any status"),
+    (",".join([Status.QUEUED, *RUNNING]), "In progress"),
+    (Status.COMPLETED, "Completed"),
+    (Status.FAILED, "Failed"),
+    (Status.CANCELLED, "Cancelled"),
+)
+FLOORING_IDEAS = ("light oak", "dark walnut", "herringbone parquet", "polished concrete", "white marble",
+                  "terracotta tiles", "wall-to-wall carpet", "natural stone")
+WALL_IDEAS = ("warm white", "soft grey", "sage green", "terracotta", "navy blue", "blush pink", "charcoal")
+
+
+def reader_for(request: HttpRequest) -> Requester:
+    """Who is looking, for reads only: a guest without a key yet gets none, so a visit alone stores no session."""
+    if request.user.is_authenticated:
+        return requester_from_request(request)
+    return Requester(user=None, guest_key=request.session.get(GUEST_SESSION_KEY, ""), ip=client_ip(request))
+
+
+def plan_context(requester: Requester) -> dict:
+    return {"plan": plan_summary(requester=requester), "quota": quota_status(requester=requester)}
+
+
+def demo_models(design: Design | None = None) -> bool:
+    """Whether results come from the tiny random models (DESIGN.md §6), so the page can say so.
+
+    A finished design records the models its worker used; otherwise we ask the same question the worker
+    will: gpu.weights answers it without importing torch (gpu.models re-exports it but loads torch).
+    """
+    versions = (design.metadata or {}).get("models") if design is not None else None
+    if versions:
+        return any(version in ("tiny", "sd15-random", "random") for version in versions.values())
+    if settings.GPU_BACKEND == "modal":  # the real weights are baked into the Modal image
+        return (settings.MODEL_PROFILE or "").lower() == "tiny"
+    from gpu.weights import active_profile
+
+    try:
+        return not active_profile().real
+    except ValueError:  # a benchmark-only profile such as sd15-random: random weights as well
+        return True
+
+
+@require_GET
+def design_new(request: HttpRequest) -> HttpResponse:
+    context = {
+        **catalog(),
+        **plan_context(reader_for(request)),
+        "upload_limits": {"max_bytes": settings.MAX_UPLOAD_BYTES, "min_side": MIN_SHORT_SIDE,
+                          "max_ratio": MAX_ASPECT_RATIO},
+        "max_megabytes": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "flooring_ideas": FLOORING_IDEAS,
+        "wall_ideas": WALL_IDEAS,
+        "demo_models": demo_models(),
+    }
+    context["variation_choices"] = range(1, context["plan"]["max_variations"] + 1)
+    return render(request, "designs/new.html", context)
+
+
+@require_GET
+def design_detail(request: HttpRequest, design_id) -> HttpResponse:
+    design = design_get_for(reader_for(request), design_id)
+    state = design_state(design)
+    names = _names()
+    styles = catalog()["styles"]
+    context = {
+        "design": design,
+        "state": state,
+        "style_name": names["styles"].get(design.style, design.style),
+        "room_name": names["room_types"].get(state["room_type"] or "", ""),
+        "chosen_room_name": names["room_types"].get(design.room_type, ""),
+        "detected_room_name": names["room_types"].get(design.detected_room_type, ""),
+        "stages": STAGES,
+        "finished": design.is_finished,
+        "furniture": _furniture_summary(design.metadata.get("furniture") or []),
+        "all_styles": styles,
+        "suggested_style": _suggested_style(design, styles),
+        "demo_models": demo_models(design),
+    }
+    return render(request, "designs/detail.html", context)
+
+
+@require_POST
+def design_restyle(request: HttpRequest, design_id) -> HttpResponse:
+    """"Try another style": the same photo and choices, a new style. A plain form, so it works without JS."""
+    requester = requester_from_request(request)
+    source = design_get_for(requester, design_id)
+    style = request.POST.get("style", "")
+    if style not in _names()["styles"]:
+        messages.error(request, "Pick one of the styles.")
+        return redirect("design-detail", design_id=source.pk)
+    try:
+        design = services.design_restyle(requester=requester, source=source, params={"style": style})
+    except ApiError as error:  # quota, plan limits, rate limits: the same words the API would use
+        messages.error(request, str(error.detail))
+        return redirect("design-detail", design_id=source.pk)
+    return redirect("design-detail", design_id=design.pk)
+
+
+@require_GET
+def design_history(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    style = request.GET.get("style", "")
+    names = _names()
+    if status not in dict(STATUS_FILTERS):
+        status = ""
+    if style not in names["styles"]:
+        style = ""
+    designs = design_list_for(reader_for(request), status=status or None, style=style or None)
+    page = Paginator(designs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"{key}={value}" for key, value in (("status", status), ("style", style)) if value)
+    context = {
+        "page": page,
+        "cards": [_card(design, names) for design in page],
+        "status_filters": STATUS_FILTERS,
+        "styles": catalog()["styles"],
+        "status": status,
+        "style": style,
+        "query": query,
+        "filtered": bool(status or style),
+    }
+    return render(request, "designs/history.html", context)
+
+
+def _card(design: Design, names: dict) -> dict:
+    results = list(design.results.all())  # prefetched by the selector
+    room = design.room_type or design.detected_room_type
+    return {
+        "design": design,
+        "thumbnail_url": file_url(results[0].thumbnail.name) if results else file_url(design.original.name),
+        "style_name": names["styles"].get(design.style, design.style),
+        "room_name": names["room_types"].get(room, ""),
+        "running": design.status not in FINISHED,
+    }
+
+
+def _suggested_style(design: Design, styles: list[dict]) -> str:
+    """A failed design is most likely retried as it was; a finished one is restyled into the next style."""
+    if design.status == Status.FAILED:
+        return design.style
+    codes = [style["code"] for style in styles]
+    index = codes.index(design.style) if design.style in codes else -1
+    return codes[(index + 1) % len(codes)]
+
+
+def _names() -> dict[str, dict[str, str]]:
+    data = catalog()
+    return {kind: {item["code"]: item["name"] for item in data[kind]} for kind in ("styles", "room_types")}
+
+
+def _furniture_summary(found: list[dict]) -> list[str]:
+    """"sofa ×2, chair" reads better than a list of boxes."""
+    counts = Counter(item.get("label", "") for item in found if item.get("label"))
+    return [f"{label} ×{count}" if count > 1 else label for label, count in counts.most_common()]

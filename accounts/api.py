@@ -16,7 +16,9 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.tokens import token_issue, token_revoke
+from billing.selectors import plan_summary, quota_status
 from config.api import ApiError
+from designs.requester import requester_from_request
 
 
 class RegisterApi(APIView):
@@ -55,7 +57,12 @@ class TokenApi(APIView):
 class MeApi(APIView):
     @extend_schema(responses={200: MeSerializer})
     def get(self, request):
-        return Response({"user": UserSerializer(request.user).data})
+        requester = requester_from_request(request)
+        return Response({
+            "user": UserSerializer(request.user).data,
+            "plan": plan_summary(requester=requester),
+            "quota": quota_status(requester=requester),
+        })
 
 
 def _valid(serializer_class, request) -> dict:

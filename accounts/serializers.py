@@ -30,5 +30,23 @@ class RegisterResponseSerializer(serializers.Serializer):
     user = UserSerializer()
 
 
+class PlanSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    daily_limit = serializers.IntegerField()
+    max_variations = serializers.IntegerField()
+    max_resolution = serializers.IntegerField()
+    priority = serializers.IntegerField()
+
+
+class QuotaSerializer(serializers.Serializer):
+    limit = serializers.IntegerField()
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    resets_at = serializers.DateTimeField()
+
+
 class MeSerializer(serializers.Serializer):
     user = UserSerializer()
+    plan = PlanSerializer()
+    quota = QuotaSerializer()

@@ -1,0 +1,251 @@
+"""Load every model the pipeline needs, once per process.
+
+Profiles:
+- `sd15`: the pinned real checkpoints (gpu.weights), fp16 on CUDA.
+- `tiny`: the same classes, tiny and randomly initialised (gpu.architectures).
+- `sd15-random`: real SD 1.5 sizes with random weights, for benchmarks only.
+
+Loading never waits on the network when the weights are not cached and the
+machine is offline: it raises ModelUnavailable naming the missing model.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Ultralytics probes DNS at import time to decide whether it is online; nothing here needs it online.
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_VERBOSE", "False")
+# ...and would pip-install missing extras (pi-heif) in the middle of a request.
+os.environ.setdefault("YOLO_AUTOINSTALL", "False")
+
+import torch  # noqa: E402
+from diffusers import (  # noqa: E402
+    ControlNetModel,
+    DPMSolverMultistepScheduler,
+    StableDiffusionControlNetImg2ImgPipeline,
+    StableDiffusionControlNetInpaintPipeline,
+    UniPCMultistepScheduler,
+)
+from diffusers.models.controlnets.multicontrolnet import MultiControlNetModel  # noqa: E402
+from diffusers.utils import logging as diffusers_logging  # noqa: E402
+
+from gpu import architectures, weights  # noqa: E402
+from gpu.errors import ModelUnavailable  # noqa: E402
+from gpu.weights import ProfileStatus, active_profile  # noqa: E402,F401  (re-exported for callers)
+
+log = logging.getLogger(__name__)
+
+PROFILES = ("sd15", "tiny", "sd15-random")
+FAST_STEPS = 8  # UniPC keeps SD 1.5 usable at 8-10 steps without extra distilled weights
+DETECTOR_IMAGE_SIZE = {"sd15": 640, "sd15-random": 640, "tiny": 256}
+TINY_DETECTOR = "yolo11n-seg.yaml"
+RANDOM_DETECTOR = "yolo11m-seg.yaml"
+
+
+@dataclass
+class Models:
+    profile: str
+    real: bool  # False: random weights, results are not real designs
+    device: torch.device
+    dtype: torch.dtype
+    pipes: dict[tuple[str, bool], Any]  # ("img2img" | "inpaint", fast) -> diffusers pipeline, modules shared
+    depth_model: Any  # transformers DepthAnythingForDepthEstimation
+    depth_input_size: int
+    detector: Any  # ultralytics YOLO
+    detector_image_size: int
+    class_names: dict[int, str]
+    versions: dict[str, str]  # component -> "repo@revision", a URL, or "random"
+    # Diffusers schedulers keep per-call state: one generation at a time per loaded set.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def tokenizer(self):
+        return self.pipes["img2img", False].tokenizer
+
+    def pipe(self, *, inpaint: bool, fast: bool):
+        return self.pipes["inpaint" if inpaint else "img2img", fast]
+
+
+_cache: dict[tuple[str, str], Models] = {}
+_cache_lock = threading.Lock()
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+
+
+def load(profile: str | None = None, device: str | torch.device | None = None) -> Models:
+    """The models for `profile` on `device`, loaded on first use and kept for the process."""
+    profile = profile or active_profile().name
+    if profile not in PROFILES:
+        raise ValueError(f"unknown model profile {profile!r}: use one of {', '.join(PROFILES)}")
+    device = torch.device(device) if device is not None else default_device()
+    key = (profile, str(device))
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = _load(profile, device)
+        return _cache[key]
+
+
+@contextlib.contextmanager
+def _quiet_diffusers():
+    # Building pipelines without a safety checker, or casting random weights, logs warnings meant for other setups.
+    previous = diffusers_logging.get_verbosity()
+    diffusers_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        diffusers_logging.set_verbosity(previous)
+
+
+def _load(profile: str, device: torch.device) -> Models:
+    # Random weights in fp16 overflow easily, and CPUs have no fast fp16 path: fp16 only for real-size CUDA runs.
+    half = device.type == "cuda" and profile != "tiny"
+    dtype = torch.float16 if half else torch.float32
+    log.info("loading model profile %s on %s (%s)", profile, device, dtype)
+    with _quiet_diffusers():
+        if profile == "sd15":
+            parts = _real_parts(dtype)
+        else:
+            parts = _random_parts("tiny" if profile == "tiny" else "sd15")
+        models = Models(profile=profile, real=profile == "sd15", device=device, dtype=dtype, **parts)
+        _to_device(models)
+    return models
+
+
+def _real_parts(dtype: torch.dtype) -> dict[str, Any]:
+    from transformers import DepthAnythingForDepthEstimation
+
+    folders = {c.key: _require(c) for c in weights.CHECKPOINTS}
+    try:
+        controlnets = [
+            ControlNetModel.from_pretrained(folders[key], torch_dtype=dtype, variant="fp16")
+            for key in ("controlnet_depth", "controlnet_canny")
+        ]
+        img2img = StableDiffusionControlNetImg2ImgPipeline.from_pretrained(
+            folders["sd15"],
+            controlnet=MultiControlNetModel(controlnets),
+            torch_dtype=dtype,
+            variant="fp16",
+            safety_checker=None,  # photos of rooms; its false positives would black out designs
+            feature_extractor=None,
+            requires_safety_checker=False,
+        )
+        depth_model = DepthAnythingForDepthEstimation.from_pretrained(folders["depth"], torch_dtype=dtype)
+    except (OSError, ValueError) as exc:  # a half-downloaded or corrupt snapshot
+        raise ModelUnavailable(f"Could not load the Stable Diffusion weights ({exc}); {weights.FETCH_HINT}.") from exc
+    versions = {c.key: c.ref for c in weights.CHECKPOINTS} | {weights.YOLO.key: weights.YOLO.ref}
+    return {
+        "pipes": _pipes(img2img),
+        "depth_model": depth_model.eval(),
+        "depth_input_size": architectures.DEPTH_INPUT_SIZE["sd15"],
+        **_detector(str(_require_yolo()), DETECTOR_IMAGE_SIZE["sd15"]),
+        "versions": versions,
+    }
+
+
+def _random_parts(size: str) -> dict[str, Any]:
+    parts = architectures.build(size)
+    img2img = StableDiffusionControlNetImg2ImgPipeline(
+        vae=parts.vae,
+        text_encoder=parts.text_encoder,
+        tokenizer=parts.tokenizer,
+        unet=parts.unet,
+        controlnet=MultiControlNetModel(parts.controlnets),
+        scheduler=parts.scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    profile = "tiny" if size == "tiny" else "sd15-random"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(architectures.SEED)
+        detector = _detector(TINY_DETECTOR if size == "tiny" else RANDOM_DETECTOR, DETECTOR_IMAGE_SIZE[profile])
+    return {
+        "pipes": _pipes(img2img),
+        "depth_model": parts.depth_model,
+        "depth_input_size": architectures.DEPTH_INPUT_SIZE[size],
+        **detector,
+        "versions": dict.fromkeys(("sd15", "controlnet_depth", "controlnet_canny", "depth", "detector"), profile),
+    }
+
+
+def _pipes(img2img: StableDiffusionControlNetImg2ImgPipeline) -> dict[tuple[str, bool], Any]:
+    """Four pipelines over the same modules: img2img or inpaint, full or fast schedule.
+
+    Each has its own scheduler object because schedulers carry per-call state.
+    """
+    config = img2img.scheduler.config
+    schedulers = {
+        False: lambda: DPMSolverMultistepScheduler.from_config(config, use_karras_sigmas=True),
+        True: lambda: UniPCMultistepScheduler.from_config(config),
+    }
+    components = {k: v for k, v in img2img.components.items() if k != "scheduler"}
+    pipes = {}
+    for fast, make_scheduler in schedulers.items():
+        pipes["img2img", fast] = StableDiffusionControlNetImg2ImgPipeline(**components, scheduler=make_scheduler())
+        pipes["inpaint", fast] = StableDiffusionControlNetInpaintPipeline(**components, scheduler=make_scheduler())
+    for pipe in pipes.values():
+        pipe.set_progress_bar_config(disable=True)
+    return pipes
+
+
+def _detector(source: str, image_size: int) -> dict[str, Any]:
+    from ultralytics import YOLO
+    from ultralytics.utils import ROOT, YAML
+
+    detector = YOLO(source)
+    names = detector.names
+    if not any(name == "person" for name in names.values()):  # built from a yaml: only numbers as names
+        names = dict(YAML.load(ROOT / "cfg/datasets/coco.yaml")["names"])
+    return {"detector": detector, "detector_image_size": image_size, "class_names": names}
+
+
+def _to_device(models: Models) -> None:
+    pipe = models.pipe(inpaint=False, fast=False)
+    pipe.to(models.device, models.dtype)
+    models.depth_model.to(models.device, models.dtype)
+    if models.device.type == "cuda":
+        # NHWC convolutions run on tensor cores without transposes.
+        for module in (pipe.unet, pipe.vae, *pipe.controlnet.nets):
+            module.to(memory_format=torch.channels_last)
+    # The detector moves itself on its first predict(device=...).
+
+
+def _require(checkpoint: weights.Checkpoint) -> Path:
+    """The local snapshot of `checkpoint`, downloading it first if that is allowed and possible."""
+    folder = weights.snapshot_dir(checkpoint)
+    if folder is not None:
+        return folder
+    if weights.hub_offline():
+        raise ModelUnavailable(f"Model {checkpoint.ref} is not in the local cache and this machine is offline; "
+                               f"{weights.FETCH_HINT}.")
+    from gpu.fetch_models import fetch_checkpoint
+
+    try:
+        return fetch_checkpoint(checkpoint)
+    except Exception as exc:  # noqa: BLE001  any download failure means the same to the caller
+        raise ModelUnavailable(f"Model {checkpoint.ref} is not in the local cache and could not be downloaded "
+                               f"({type(exc).__name__}); {weights.FETCH_HINT}.") from exc
+
+
+def _require_yolo() -> Path:
+    path = weights.yolo_path()
+    if path.is_file():
+        return path
+    if weights.hub_offline():
+        raise ModelUnavailable(f"Model {weights.YOLO.filename} is not in the local cache and this machine is "
+                               f"offline; {weights.FETCH_HINT}.")
+    from gpu.fetch_models import fetch_yolo
+
+    try:
+        return fetch_yolo()
+    except Exception as exc:  # noqa: BLE001
+        raise ModelUnavailable(f"Model {weights.YOLO.filename} could not be downloaded ({type(exc).__name__}); "
+                               f"{weights.FETCH_HINT}.") from exc

@@ -1,0 +1,141 @@
+"""Pixels in and out: decoding uploads, sizes, encodings, control maps, previews, compositing."""
+from __future__ import annotations
+
+import io
+import math
+import warnings
+
+import cv2
+import numpy as np
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from gpu.errors import InvalidImage
+
+SIZE_MULTIPLE = 8  # SD 1.5's VAE downsamples by 8: other sizes get cropped or padded inside diffusers
+THUMBNAIL_SIDE = 384
+MAX_PIXELS = 60_000_000  # bigger uploads are decompression bombs, not phone photos
+CANNY_THRESHOLDS = (100, 200)  # what the ControlNet v1.1 canny model card uses
+
+# A linear map from SD 1.5's four latent channels to RGB (rows: channels). It lets a
+# preview skip the VAE decoder: a blurry but recognisable picture for a matrix product.
+LATENT_RGB = np.array(
+    [
+        [0.298, 0.207, 0.208],
+        [0.187, 0.286, 0.173],
+        [-0.158, 0.189, 0.264],
+        [-0.184, -0.271, -0.473],
+    ],
+    dtype=np.float32,
+)
+
+
+def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """The output size: long side = `long_side`, aspect ratio kept, both sides multiples of 8."""
+    scale = long_side / max(width, height)
+
+    def snap(side: int) -> int:
+        return max(SIZE_MULTIPLE, round(side * scale / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+
+    return snap(width), snap(height)
+
+
+def decode_photo(data: bytes, long_side: int) -> Image.Image:
+    """Decode an upload into an upright RGB image of the output size, with no metadata left."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise InvalidImage(f"The photo is too large ({image.width}x{image.height} pixels).")
+            _draft(image, long_side)
+            image = _to_srgb(ImageOps.exif_transpose(image))
+    except InvalidImage:
+        raise
+    # ImportError: ultralytics wraps Image.open to load a HEIF plugin on unknown files, which may be missing.
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, ImportError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise InvalidImage("The file is not a photo we can read (use JPEG, PNG or WebP).") from exc
+    resized = image.resize(fit_size(image.width, image.height, long_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    resized.info = {}  # no EXIF, GPS or colour profile travels on into results
+    return resized
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """RGB pixels in sRGB: phones tag photos Display P3, and the profile is dropped with the rest of the metadata."""
+    profile = image.info.get("icc_profile")
+    rgb = image.convert("RGB")
+    if not profile:
+        return rgb
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        return ImageCms.profileToProfile(rgb, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError):
+        return rgb  # a broken profile: the raw values are the best guess
+
+
+def _draft(image: Image.Image, long_side: int) -> None:
+    # JPEG can decode at 1/2, 1/4 or 1/8 scale directly: a 12 MP phone photo then costs a fraction.
+    if image.format != "JPEG":
+        return
+    scale = long_side / max(image.size)
+    if scale < 1:
+        image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+
+
+def encode_jpeg(image: Image.Image, quality: int = 90) -> bytes:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()
+
+
+def encode_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+def thumbnail(image: Image.Image, long_side: int = THUMBNAIL_SIDE) -> Image.Image:
+    copy = image.copy()
+    copy.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    return copy
+
+
+def to_array(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def canny_edges(rgb: np.ndarray) -> np.ndarray:
+    """A uint8 edge map (0 or 255), lightly blurred first so sensor noise does not become edges."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    gray = cv2.GaussianBlur(gray, (3, 3), 0)
+    return cv2.Canny(gray, *CANNY_THRESHOLDS)
+
+
+def gray_to_rgb_image(gray: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.repeat(gray[..., None], 3, axis=2))
+
+
+def latent_preview(latents: np.ndarray, long_side: int = 256, quality: int = 70) -> bytes:
+    """A small JPEG from one (4, h, w) latent, without the VAE: SD 1.5's linear latent-to-RGB map."""
+    rgb = np.tensordot(latents.transpose(1, 2, 0), LATENT_RGB, axes=1)
+    rgb = np.nan_to_num((rgb + 1.0) * 127.5, nan=0.0).clip(0, 255).astype(np.uint8)
+    image = Image.fromarray(rgb)
+    scale = long_side / max(image.size)
+    image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.BILINEAR)
+    return encode_jpeg(image, quality=quality)
+
+
+def feathered(mask: np.ndarray, feather_px: int) -> np.ndarray:
+    """A float mask in [0, 1] that is exactly 1 on `mask` and fades to 0 over `feather_px` outside it."""
+    hard = (mask > 0).astype(np.float32)
+    if feather_px <= 0 or not hard.any():
+        return hard
+    soft = cv2.GaussianBlur(hard, (0, 0), sigmaX=feather_px / 2)
+    return np.maximum(hard, soft)
+
+
+def composite(original: np.ndarray, generated: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """original where weight is 1, generated where it is 0, blended between."""
+    w = weight[..., None]
+    blended = original.astype(np.float32) * w + generated.astype(np.float32) * (1.0 - w)
+    return blended.round().clip(0, 255).astype(np.uint8)

@@ -1,0 +1,373 @@
+"""The restyle pipeline: one request in, a stream of events out, the last one carrying the result.
+
+    analyzing    decode, EXIF orientation, no metadata, long side = resolution, sides multiples of 8
+    detecting    YOLO: furniture, a suggested room type, the keep-furniture mask, not-a-room check
+    generating   control maps: depth (Depth Anything) and Canny edges
+    transforming SD 1.5 img2img (inpaint when furniture is kept) with depth + canny ControlNets,
+                 all variations in one batched call, per-step progress and previews
+    finalizing   keep-mask compositing, quality check (one retry below threshold), JPEG/PNG encoding
+
+Diffusers calls block, so denoising runs in a worker thread that reports each step
+through a queue; this generator turns those reports into events. Closing the
+generator (the consumer stopped listening, or cancelled) stops the denoising at
+the next step.
+"""
+from __future__ import annotations
+
+import math
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from PIL import Image
+
+from gpu import detection, imaging, quality, styles
+from gpu.errors import GenerationFailed, InvalidRequest, NotARoom
+from gpu.prompts import build_prompts
+from gpu.types import RESOLUTIONS, STAGES, Detection, Event, RestyleRequest, RestyleResult, Variation
+
+# Where each stage's progress lives in [0, 1]: denoising dominates the wall time.
+SPANS = {
+    "analyzing": (0.0, 0.05),
+    "detecting": (0.05, 0.12),
+    "generating": (0.12, 0.2),
+    "transforming": (0.2, 0.9),
+    "finalizing": (0.9, 1.0),
+}
+GUIDANCE_SCALE = 7.0
+CONTROLNET_SCALES = [0.9, 0.6]  # depth holds the geometry; canny only guides, so furniture can change shape
+PREVIEW_EVERY = 4  # steps
+FEATHER_PX = 6  # at 768 px: wide enough to hide the seam, narrow enough to keep the wall beside the sofa
+FAST_STEPS = 8
+RETRY_SEED_OFFSET = 1_000_003
+
+
+def strength_for(creativity: float) -> float:
+    """img2img strength from the user's creativity: 0 -> 0.35 (recoloured, same room), 1 -> 0.9 (new furnishing).
+
+    Below 0.35 the style barely shows; above 0.9 little of the photo's colour and light survives.
+    """
+    return 0.35 + 0.55 * creativity
+
+
+def run(request: RestyleRequest, models, *, detections: list[Detection] | None = None) -> Iterator[Event]:
+    """Restyle one photo. `detections` replaces YOLO when the caller already knows what is in the photo."""
+    _validate(request)
+    clock = _Clock()
+    progress = _Progress()
+    style = styles.STYLES[request.style]
+
+    yield progress.event("analyzing", 0.0, "Reading your photo...")
+    with clock("analyzing"):
+        photo = imaging.decode_photo(request.image, request.resolution)
+        pixels = imaging.to_array(photo)
+
+    yield progress.event("detecting", 0.0, "Looking at the furniture...")
+    with clock("detecting"):
+        found = detection.detect(models, photo) if detections is None else detection.given(detections)
+        # Random detector weights see random things: only a real detector may turn a photo away.
+        if models.real and not detection.looks_like_room(found.detections, photo.size):
+            raise NotARoom("This photo does not look like a room. Try a photo of an indoor space.")
+        detected_room = detection.suggest_room_type(found.detections)
+        keep = detection.keep_mask(found, photo.size) if request.keep_furniture else None
+
+    yield progress.event("generating", 0.0, "Measuring depth and edges...")
+    with clock("generating"):
+        with clock("depth"):
+            depth = estimate_depth(models, [pixels])[0]
+        with clock("edges"):
+            edges = imaging.canny_edges(pixels)
+
+    positive, negative = build_prompts(
+        style=request.style,
+        room_type=request.room_type or detected_room,
+        color_palette=list(request.color_palette),
+        wall_color=request.wall_color,
+        flooring=request.flooring,
+        wish=request.prompt,
+        tokenizer=models.tokenizer,
+    )
+    job = _Job(request, models, photo, depth, edges, keep, positive, negative)
+    seeds = _seeds(request)
+
+    message = f"Applying {style.name} style..."
+    yield progress.event("transforming", 0.0, message)
+    with clock("transforming"):
+        raw = yield from job.denoise(seeds, progress, "transforming", message)
+
+    yield progress.event("finalizing", 0.0, "Checking the result...")
+    with clock("finalizing"):
+        with clock("quality"):
+            images, checks = job.finish(raw)
+        report = {"threshold": quality.RETRY_BELOW, "retried": False, "retried_variations": [], "first_attempt": {}}
+        redo = [i for i, check in enumerate(checks) if not check.ok]
+        if redo:
+            with clock("retry"):
+                yield from job.retry(redo, seeds, images, checks, report, progress)
+        report["variations"] = [check.to_dict() for check in checks]
+        report["scores"] = [round(check.score, 4) for check in checks]
+        with clock("encode"):
+            variations = [_variation(*item) for item in zip(images, seeds, checks, strict=True)]
+            maps = _maps(depth, edges, keep)
+
+    timings = clock.totals()
+    result = RestyleResult(
+        variations=variations,
+        maps=maps,
+        timings=timings,
+        furniture=detection.furniture(found),
+        detected_room_type=detected_room,
+        quality=report,
+        models=dict(models.versions),
+        device=str(models.device),
+        gpu_seconds=timings["total"] if models.device.type == "cuda" else 0.0,
+    )
+    yield Event(stage="completed", progress=1.0, message="Your design is ready.", result=result)
+
+
+class _Job:
+    """Everything one request's generations share: the photo, its control maps, the prompts."""
+
+    def __init__(self, request, models, photo, depth, edges, keep, positive, negative) -> None:
+        self.request, self.models, self.photo, self.depth = request, models, photo, depth
+        self.source = imaging.to_array(photo)
+        self.control = [imaging.gray_to_rgb_image(_to_uint8(depth)), imaging.gray_to_rgb_image(edges)]
+        # An empty mask means nothing to keep: plain img2img then, not a no-op inpaint.
+        self.keep = keep if keep is not None and keep.any() else None
+        self.weight = imaging.feathered(self.keep, _feather(photo.size)) if self.keep is not None else None
+        self.positive, self.negative = positive, negative
+
+    def denoise(self, seeds: list[int], progress: _Progress, stage: str, message: str):
+        """All `seeds` in one batched diffusers call; yields step events, returns (H, W, 3) float images."""
+        request, strength = self.request, strength_for(self.request.creativity)
+        steps = min(request.steps, FAST_STEPS) if request.fast else request.steps
+        kwargs = {
+            "prompt": self.positive,
+            "negative_prompt": self.negative,
+            "image": self.photo,
+            "control_image": self.control,
+            "height": self.photo.height,
+            "width": self.photo.width,
+            "strength": strength,
+            # img2img skips the first (1 - strength) of the schedule: ask for more so `steps` actually run.
+            "num_inference_steps": math.ceil(steps / strength),
+            "guidance_scale": GUIDANCE_SCALE,
+            "controlnet_conditioning_scale": CONTROLNET_SCALES,
+            "num_images_per_prompt": len(seeds),
+            # CPU generators: the same seed gives the same design on any GPU.
+            "generator": [torch.Generator("cpu").manual_seed(seed) for seed in seeds],
+            "output_type": "np",
+        }
+        if self.keep is not None:
+            kwargs["mask_image"] = Image.fromarray(255 - self.keep)  # diffusers repaints the white part
+        pipe = self.models.pipe(inpaint=self.keep is not None, fast=request.fast)
+        return (yield from _stream(pipe, kwargs, self.models.lock, progress, stage, message))
+
+    def finish(self, raw: list[np.ndarray]) -> tuple[list[np.ndarray], list[quality.Assessment]]:
+        """uint8 images with the kept furniture pasted back, and their quality, from the model's float output."""
+        images = [_to_uint8(np.nan_to_num(image)) for image in raw]
+        if self.weight is not None:
+            # The kept pieces' own pixels, through a feathered edge: the VAE round trip alone would blur them.
+            images = [imaging.composite(self.source, image, self.weight) for image in images]
+        depths = estimate_depth(self.models, images)
+        checks = [
+            quality.assess(self.source, image, source_depth=self.depth, output_depth=depth, raw=model_output)
+            for image, depth, model_output in zip(images, depths, raw, strict=True)
+        ]
+        return images, checks
+
+    def retry(self, redo, seeds, images, checks, report, progress):
+        """One more batched try for the variations that lost the layout; the better of the two is kept."""
+        report["retried"] = True
+        report["retried_variations"] = redo
+        new_seeds = [(seeds[i] + RETRY_SEED_OFFSET) % 2**32 for i in redo]
+        message = "Redoing a variation that drifted from your room's layout..."
+        raw = yield from self.denoise(new_seeds, progress, "finalizing", message)
+        for i, seed, image, check in zip(redo, new_seeds, *self.finish(raw), strict=True):
+            report["first_attempt"][str(i)] = {"seed": seeds[i], **checks[i].to_dict()}
+            if check.score > checks[i].score or checks[i].flags:
+                seeds[i], images[i], checks[i] = seed, image, check
+
+
+def _stream(pipe, kwargs, lock, progress: _Progress, stage: str, message: str) -> Generator[Event, None, list]:
+    updates: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def on_step(pipe, step: int, timestep, tensors: dict) -> dict:
+        if stop.is_set():
+            raise _Stopped  # unwinds out of diffusers at once, skipping the VAE decode
+        total = max(pipe.num_timesteps, 1)
+        preview = None
+        if (step + 1) % PREVIEW_EVERY == 0 and step + 1 < total:
+            preview = imaging.latent_preview(tensors["latents"][0].float().cpu().numpy())
+        updates.put(("step", (step + 1) / total, preview))
+        return {}
+
+    def work() -> None:
+        try:
+            with lock:
+                if stop.is_set():
+                    raise _Stopped
+                output = pipe(**kwargs, callback_on_step_end=on_step)
+            updates.put(("done", list(output.images), None))
+        except _Stopped:
+            updates.put(("stopped", None, None))
+        except BaseException as exc:  # noqa: BLE001  handed to the consumer's thread, re-raised there
+            updates.put(("error", exc, None))
+
+    worker = threading.Thread(target=work, name="restyle-denoise", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value, preview = updates.get()
+            if kind == "step":
+                yield progress.event(stage, value, message, preview=preview)
+            elif kind == "done":
+                return value
+            elif kind == "error":
+                raise _generation_error(value) from value
+            else:
+                raise GenerationFailed("The generation was stopped.")
+    finally:
+        stop.set()
+        worker.join()  # the pipeline is shared: never leave it running behind the caller's back
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _generation_error(exc: BaseException) -> Exception:
+    if isinstance(exc, torch.cuda.OutOfMemoryError):
+        return GenerationFailed("The GPU ran out of memory; try a lower resolution or fewer variations.")
+    if isinstance(exc, InvalidRequest):
+        return exc
+    return GenerationFailed("The image generation failed.")
+
+
+@torch.inference_mode()
+def estimate_depth(models, images: list[np.ndarray]) -> list[np.ndarray]:
+    """Relative depth (near = 1, far = 0) for same-sized images, as float32 (H, W) at their size."""
+    if not images:
+        return []
+    height, width = images[0].shape[:2]
+    batch = torch.stack([_depth_input(image, models.depth_input_size) for image in images])
+    predicted = models.depth_model(pixel_values=batch.to(models.device, models.dtype)).predicted_depth
+    predicted = torch.nn.functional.interpolate(predicted[:, None].float(), size=(height, width), mode="bicubic")
+    maps = []
+    for depth in predicted[:, 0].cpu().numpy():
+        low, high = float(depth.min()), float(depth.max())
+        maps.append(((depth - low) / (high - low) if high > low else np.zeros_like(depth)).astype(np.float32))
+    return maps
+
+
+# Depth Anything's preprocessing (its preprocessor_config.json): short side to the input
+# size, both sides multiples of the ViT's 14-pixel patches, ImageNet normalisation.
+_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+def _depth_input(image: np.ndarray, short_side: int) -> torch.Tensor:
+    import cv2
+
+    if image.dtype != np.uint8:
+        image = (np.nan_to_num(image).clip(0, 1) * 255).astype(np.uint8)
+    height, width = image.shape[:2]
+    scale = short_side / min(height, width)
+    size = (max(14, round(width * scale / 14) * 14), max(14, round(height * scale / 14) * 14))
+    resized = cv2.resize(image, size, interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
+    return torch.from_numpy(((resized - _MEAN) / _STD).transpose(2, 0, 1).copy())
+
+
+def _variation(image: np.ndarray, seed: int, check: quality.Assessment) -> Variation:
+    picture = Image.fromarray(image)
+    return Variation(
+        image=imaging.encode_jpeg(picture),
+        thumbnail=imaging.encode_jpeg(imaging.thumbnail(picture), quality=85),
+        seed=seed,
+        width=picture.width,
+        height=picture.height,
+        quality_score=round(check.score, 4),
+    )
+
+
+def _maps(depth: np.ndarray, edges: np.ndarray, keep: np.ndarray | None) -> dict[str, bytes]:
+    maps = {
+        "depth": imaging.encode_png(Image.fromarray(_to_uint8(depth))),
+        "edges": imaging.encode_png(Image.fromarray(edges)),
+    }
+    if keep is not None:
+        maps["mask"] = imaging.encode_png(Image.fromarray(keep))
+    return maps
+
+
+def _to_uint8(values: np.ndarray) -> np.ndarray:
+    return (values.clip(0, 1) * 255).round().astype(np.uint8)
+
+
+def _feather(size: tuple[int, int]) -> int:
+    return max(2, round(FEATHER_PX * max(size) / 768))
+
+
+def _seeds(request: RestyleRequest) -> list[int]:
+    base = request.seed if request.seed is not None else secrets.randbelow(2**31)
+    return [(base + i) % 2**32 for i in range(request.variations)]
+
+
+def _validate(request: RestyleRequest) -> None:
+    problems = []
+    if request.style not in styles.STYLES:
+        problems.append(f"unknown style {request.style!r}")
+    if request.room_type is not None and request.room_type not in styles.ROOM_TYPES:
+        problems.append(f"unknown room type {request.room_type!r}")
+    if request.resolution not in RESOLUTIONS:
+        problems.append(f"resolution must be one of {', '.join(map(str, RESOLUTIONS))}")
+    if not 1 <= request.variations <= 4:
+        problems.append("variations must be between 1 and 4")
+    if not 0.0 <= request.creativity <= 1.0:
+        problems.append("creativity must be between 0 and 1")
+    if not 1 <= request.steps <= 100:
+        problems.append("steps must be between 1 and 100")
+    if request.seed is not None and not 0 <= request.seed < 2**32:
+        problems.append("seed must be between 0 and 2**32 - 1")
+    if problems:
+        raise InvalidRequest("; ".join(problems).capitalize() + ".")
+
+
+class _Progress:
+    """Maps (stage, fraction of the stage) to overall progress, which never goes back."""
+
+    def __init__(self) -> None:
+        self.value = 0.0
+
+    def event(self, stage: str, fraction: float, message: str, preview: bytes | None = None) -> Event:
+        assert stage in STAGES, stage
+        start, end = SPANS[stage]
+        self.value = max(self.value, round(start + (end - start) * min(max(fraction, 0.0), 1.0), 4))
+        return Event(stage=stage, progress=self.value, message=message, preview=preview)
+
+
+class _Clock:
+    """Wall time per named section; sections may nest."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+    def totals(self) -> dict[str, float]:
+        totals = {name: round(seconds, 4) for name, seconds in self.seconds.items()}
+        totals["total"] = round(time.perf_counter() - self.started, 4)
+        return totals

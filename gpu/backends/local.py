@@ -1,0 +1,35 @@
+"""The pipeline in this process: development, CI, and single-machine installs with a GPU."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from gpu.backends import ShouldCancel
+from gpu.errors import Cancelled
+from gpu.types import Event, RestyleRequest
+
+log = logging.getLogger(__name__)
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, profile: str | None = None, device: str | None = None) -> None:
+        self.profile = profile  # None: MODEL_PROFILE, else sd15 when cached, else tiny
+        self.device = device  # None: CUDA when present
+
+    def restyle(self, request: RestyleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
+        # Imported here: the backend registry is imported by the web process, which never loads torch.
+        from gpu import models, pipeline
+
+        if should_cancel is not None and should_cancel():
+            raise Cancelled("The design was cancelled.")
+        loaded = models.load(self.profile, self.device)  # cached per process after the first call
+        events = pipeline.run(request, loaded)
+        try:
+            for event in events:
+                if should_cancel is not None and should_cancel():
+                    raise Cancelled("The design was cancelled.")
+                yield event
+        finally:
+            events.close()  # stops the denoising thread at its next step when we leave early

@@ -1,0 +1,44 @@
+"""Shared by the gpu tests: the fixture photos, the tiny models (loaded once per process), requests."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from gpu.types import RestyleRequest
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "rooms"
+BIG_PHOTO = FIXTURES / "living-room-cluttered.jpg"  # 4032x3024, 12 megapixels
+RENDER_PHOTO = FIXTURES / "home-theater-render.jpg"  # 704x512
+PHOTOS = (BIG_PHOTO, RENDER_PHOTO)
+FAST_STEPS = 3  # denoising steps in tests: the path is the same at 3 as at 20
+
+
+def tiny_models():
+    from gpu import models
+
+    return models.load("tiny", "cpu")  # cached by gpu.models for the whole test process
+
+
+def photo_size(path: Path) -> tuple[int, int]:
+    with Image.open(path) as image:
+        return image.size
+
+
+def make_request(path: Path = RENDER_PHOTO, **overrides) -> RestyleRequest:
+    fields = {"image": path.read_bytes(), "style": "japandi", "resolution": 512, "steps": FAST_STEPS, "seed": 7}
+    return RestyleRequest(**{**fields, **overrides})
+
+
+def run_to_end(request: RestyleRequest, **options):
+    """All events of one tiny run; the last carries the result."""
+    from gpu import pipeline
+
+    return list(pipeline.run(request, tiny_models(), **options))
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image

@@ -7,7 +7,7 @@ PORT ?= 8000
 # A stamp named after the requirements' hash: a second run installs nothing unless they changed.
 REQ_HASH := $(shell cat requirements/*.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint install install-dev system-deps bench clean
+.PHONY: run test lint install install-dev system-deps bench bench-submit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ lint: install-dev
 
 bench: install
 	$(PY) -m gpu.bench --profile tiny
+
+bench-submit: install-dev
+	$(PY) -m tests.servers -- env DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py bench_submit
 
 clean:
 	rm -rf var staticfiles

@@ -165,6 +165,7 @@ class GpuCharge(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "GPU charge"
 
     def __str__(self) -> str:
         return f"${self.cost_usd} on {self.gpu_type}"

@@ -138,6 +138,7 @@ if STORAGE_BACKEND == "s3":
             "querystring_expire": envint("FILE_URL_MAX_AGE", 3600),
             "file_overwrite": False,
             "addressing_style": envstr("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
         },
     }
 else:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gpu.colors import InvalidPreference, normalize_hex
@@ -9,6 +10,7 @@ from gpu.styles import ROOM_TYPES, STYLES
 from gpu.types import RESOLUTIONS
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "example": "#a3b18a"}, "maxItems": 5})
 class PaletteField(serializers.Field):
     """A list of hex colours: a JSON array, a comma-separated string, or repeated form fields."""
 

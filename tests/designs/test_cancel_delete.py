@@ -19,7 +19,7 @@ def test_it_cancels_a_queued_design_at_once(alice_api, db):
 
 
 def test_it_cancels_a_running_design_at_its_next_event(worker_control, alice, alice_api):
-    design_id = submit(alice_api, resolution="1024").json()["id"]
+    design_id = submit(alice_api, resolution="768").json()["id"]
     token = token_issue(user=alice, name="ws")
 
     async def scenario():

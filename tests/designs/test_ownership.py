@@ -33,9 +33,11 @@ def test_it_hides_a_design_from_everyone_but_its_owner(alice_api, bob, bob_api):
     assert bob_api.get("/api/v1/designs/").json()["count"] == 0
     assert alice_api.get(f"/api/v1/designs/{design_id}/").json()["status"] == "queued"
 
+    token = token_issue(user=bob, name="ws")
+
     async def sockets():
-        theirs = await ws_connect(design_id, token=token_issue(user=bob, name="ws"))
-        missing = await ws_connect(uuid.uuid4(), token=token_issue(user=bob, name="ws2"))
+        theirs = await ws_connect(design_id, token=token)
+        missing = await ws_connect(uuid.uuid4(), token=token)
         anonymous = await ws_connect(design_id)
         return theirs, missing, anonymous
 

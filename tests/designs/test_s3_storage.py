@@ -27,7 +27,8 @@ def s3_storage():
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"bucket_name": BUCKET, "endpoint_url": endpoint, "access_key": "test", "secret_key": "test",
                     "region_name": "us-east-1", "default_acl": "private", "querystring_auth": True,
-                    "querystring_expire": 300, "file_overwrite": False, "addressing_style": "path"},
+                    "querystring_expire": 300, "file_overwrite": False, "addressing_style": "path",
+                    "signature_version": "s3v4"},
     }
     from django.conf import settings
 

@@ -21,6 +21,7 @@ from designs.selectors import design_get_for, design_list_for
 from designs.state import design_state
 from designs.uploads import MAX_ASPECT_RATIO, MIN_SHORT_SIDE
 from gpu.styles import catalog
+from gpu.types import RESOLUTIONS
 
 HISTORY_PAGE_SIZE = 12
 # The stages a design walks through, with the words the progress list shows for each.
@@ -86,7 +87,10 @@ def design_new(request: HttpRequest) -> HttpResponse:
         "wall_ideas": WALL_IDEAS,
         "demo_models": demo_models(),
     }
+    max_resolution = context["plan"]["max_resolution"]
     context["variation_choices"] = range(1, context["plan"]["max_variations"] + 1)
+    context["resolution_choices"] = [size for size in RESOLUTIONS if size <= max_resolution]
+    context["default_resolution"] = min(768, max_resolution)  # design_create's own default
     return render(request, "designs/new.html", context)
 
 
@@ -104,6 +108,7 @@ def design_detail(request: HttpRequest, design_id) -> HttpResponse:
         "chosen_room_name": names["room_types"].get(design.room_type, ""),
         "detected_room_name": names["room_types"].get(design.detected_room_type, ""),
         "stages": STAGES,
+        "stage_label": dict(STAGES).get(design.status, ""),
         "finished": design.is_finished,
         "furniture": _furniture_summary(design.metadata.get("furniture") or []),
         "all_styles": styles,

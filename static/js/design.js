@@ -25,7 +25,7 @@
   var connection = document.getElementById("connection");
   var badge = document.getElementById("status-badge");
   var stages = Array.prototype.slice.call(document.querySelectorAll("#stages li"));
-  var previewFigure = document.getElementById("preview-figure");
+  var placeholder = document.getElementById("preview-placeholder");
   var preview = document.getElementById("live-preview");
 
   var lastSeq = state.seq;
@@ -47,7 +47,8 @@
     if (update.status) showStage(update.status);
     if (update.preview_url) {
       preview.src = update.preview_url; // a data: URL carried in the event, so nothing is fetched
-      previewFigure.hidden = false;
+      preview.hidden = false;
+      placeholder.hidden = true;
     }
     estimate(update);
   }
@@ -112,7 +113,7 @@
     socket = new WebSocket(scheme + window.location.host + root.dataset.wsPath);
     socket.onopen = function () {
       reconnectDelay = 1000;
-      connection.textContent = "Live.";
+      setConnection("live", "Live updates on");
       stopPolling();
     };
     socket.onmessage = function (message) {
@@ -121,11 +122,16 @@
     socket.onclose = function () {
       socket = null;
       if (done) return;
-      connection.textContent = "Live updates paused; checking every few seconds.";
+      setConnection("polling", "Reconnecting… checking every few seconds");
       startPolling();
       reconnectTimer = setTimeout(connect, reconnectDelay);
       reconnectDelay = Math.min(reconnectDelay * 2, 30000);
     };
+  }
+
+  function setConnection(kind, text) {
+    connection.dataset.state = kind;
+    connection.textContent = text;
   }
 
   async function poll() {

@@ -87,6 +87,8 @@
     previewUrl = file ? URL.createObjectURL(file) : null;
     preview.hidden = !file;
     dropzone.classList.toggle("has-photo", Boolean(file));
+    dropzone.querySelector(".dropzone-text strong").textContent =
+      file ? "Drag another photo here to replace it" : "Drag a photo of the room here";
     if (file) {
       preview.src = previewUrl;
       preview.alt = "Preview of your photo, " + file.name;
@@ -182,7 +184,7 @@
     data.append("image", photo);
     var style = form.querySelector('input[name="style"]:checked');
     if (style) data.append("style", style.value);
-    ["room_type", "wall_color", "flooring", "prompt", "creativity", "variations"].forEach(function (name) {
+    ["room_type", "wall_color", "flooring", "prompt", "creativity", "variations", "resolution"].forEach(function (name) {
       var value = form.elements[name].value.trim();
       if (value) data.append(name, value);
     });

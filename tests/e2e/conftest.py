@@ -1,0 +1,178 @@
+"""Browser tests: Debian's Chromium (headless, via Playwright) against the real ASGI app in a uvicorn
+subprocess, a real Dramatiq worker in this process, the tiny pipeline, Postgres and Redis.
+
+The server shares this process's test database (by name) and media folder, so the worker, the server and
+the test all see the same designs and files.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.designs.conftest import FIXTURES, WorkerControl
+from tests.servers import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason="Debian's Chromium is missing: apt-get install -y chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+
+class LiveServer:
+    def __init__(self, process: subprocess.Popen, port: int) -> None:
+        self.process = process
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.netloc = f"127.0.0.1:{port}"
+
+    def owns(self, url: str) -> bool:
+        """Whether a URL the browser asked for is this site (or inline data that needs no request at all)."""
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob", "about") or parts.netloc == self.netloc
+
+
+@pytest.fixture(scope="session")
+def live_app(django_db_setup, django_db_blocker) -> LiveServer:
+    """uvicorn serving config.asgi (HTTP and WebSockets), pointed at the test database."""
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+    database_url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.e2e.settings", "DATABASE_URL": database_url,
+           "E2E_MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1"}
+    log = open(ROOT / "test-artifacts" / "e2e-server.log", "w") if _artifacts() else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--ws", "websockets"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    server = LiveServer(process, port)
+    try:
+        _wait_until_up(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _artifacts() -> bool:
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    return True
+
+
+def _wait_until_up(server: LiveServer, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the live server exited with {server.process.returncode}: see test-artifacts/")
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=1):
+                pass
+            with urllib.request.urlopen(f"{server.url}/health/", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the live server did not answer /health/ in time")
+
+
+@pytest.fixture(scope="session")
+def browser(live_app):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop on this thread, so Django would take every ORM call in the
+    # tests (and the database flush between them) for a call from async code. They are plain sync calls.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Visit:
+    """One browser context (its own cookies) that records every request the pages make."""
+
+    def __init__(self, browser, live_app: LiveServer, *, mobile: bool = False) -> None:
+        options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if mobile else {
+            "viewport": {"width": 1280, "height": 900}}
+        self.context = browser.new_context(base_url=live_app.url, **options)
+        self.context.set_default_timeout(20_000)
+        self.live_app = live_app
+        self.requests: list[str] = []
+        self.page = self.context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("websocket", lambda ws: self.requests.append(ws.url))
+        self.console_errors: list[str] = []
+        # A refused request (the 429 of a spent quota, a 404) is logged as a console error too; the tests check
+        # those answers themselves, so only the page's own script errors count here.
+        self.page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                     and self.console_errors.append(msg.text))
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def outside(self) -> list[str]:
+        return [url for url in self.requests if not self.live_app.owns(url)]
+
+    def screenshot(self, name: str, *, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture
+def visit(browser, live_app, transactional_db):
+    """Open browser contexts for a test; afterwards, none of their pages may have asked another host for anything
+    or thrown a script error."""
+    visits: list[Visit] = []
+
+    def open_visit(**options) -> Visit:
+        visits.append(Visit(browser, live_app, **options))
+        return visits[-1]
+
+    yield open_visit
+    for each in visits:
+        each.context.close()
+    assert [url for each in visits for url in each.outside()] == []
+    assert [error for each in visits for error in each.console_errors] == []
+
+
+@pytest.fixture
+def worker_control(transactional_db):
+    """A real Dramatiq worker in this process, started when the test says so (to watch a design from queued)."""
+    control = WorkerControl()
+    control.broker.flush_all()
+    yield control
+    control.stop()
+    control.broker.flush_all()
+
+
+@pytest.fixture(scope="session")
+def room_photo(tmp_path_factory) -> Path:
+    """A fixture room photo, shrunk so the tiny pipeline stays quick."""
+    from PIL import Image
+
+    path = tmp_path_factory.mktemp("photos") / "living-room.jpg"
+    image = Image.open(FIXTURES / "home-theater-render.jpg").convert("RGB")
+    image.thumbnail((800, 800))
+    image.save(path, "JPEG", quality=90)
+    return path

@@ -5,6 +5,7 @@ from django.test import Client
 
 from accounts.models import User
 from designs.models import Design
+from designs.requester import GUEST_SESSION_KEY
 from tests.conftest import PASSWORD
 from tests.designs.conftest import submit
 
@@ -19,8 +20,12 @@ def _guest_with_a_design(client: Client) -> Design:
 
 def test_signing_up_keeps_the_guests_designs(client, db):
     design = _guest_with_a_design(client)
+    session_before = client.session.session_key
     response = client.post("/signup/", {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/designs/new/"
+    # Verified, not assumed: login rotates the session key but keeps an anonymous session's data.
+    assert client.session.session_key != session_before
+    assert client.session[GUEST_SESSION_KEY] == design.guest_key
     design.refresh_from_db()
     assert design.owner == User.objects.get(email="new@example.com")
     assert str(design.id) in client.get("/designs/").content.decode()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from billing.services import quota_reserve
 from designs.models import Status
 from designs.requester import GUEST_SESSION_KEY
 from tests.dashboard.conftest import make_design
@@ -98,3 +99,9 @@ def test_it_gives_every_image_a_text_alternative(alice_client, alice, path):
     make_design(owner=alice, status=Status.COMPLETED, results=1)
     images = re.findall(r"<img\b[^>]*>", alice_client.get(path).content.decode())
     assert all(re.search(r'\balt="', tag) for tag in images), images
+
+
+def test_it_says_up_front_when_todays_quota_is_spent(alice_client, alice):
+    quota_reserve(design=make_design(owner=alice), units=5)
+    page = alice_client.get("/designs/new/").content.decode()
+    assert "You have used all 5 images of today's quota" in page

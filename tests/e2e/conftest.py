@@ -91,12 +91,13 @@ def _wait_until_up(server: LiveServer, timeout: float = 60) -> None:
     raise RuntimeError("the live server did not answer /health/ in time")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(live_app):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop on this thread, so Django would take every ORM call in the
     # tests (and the database flush between them) for a call from async code. They are plain sync calls.
+    # Module scope keeps that exception to the browser tests: the rest of the suite runs with Django's check.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

@@ -64,6 +64,12 @@ def test_a_guest_tries_it_up_to_the_guest_limit(visit, worker_control, room_phot
     browser.screenshot("guest-quota-reached")
     assert Design.objects.filter(owner=None).count() == limit
 
+    # Cancelling a design the worker has not started gives its image back.
     page.goto("/designs/")
     expect(page.locator(".gallery-item")).to_have_count(limit)
     browser.screenshot("history-mobile")
+    page.locator(".gallery-item", has_text="Queued").first.get_by_role("link").click()
+    page.get_by_role("button", name="Cancel this design").click()
+    expect(page.get_by_role("heading", name="This design was cancelled")).to_be_visible()
+    page.goto("/designs/new/")
+    expect(page.locator(".plan-line")).to_contain_text(f"1 of {limit}")

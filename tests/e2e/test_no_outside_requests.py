@@ -37,8 +37,11 @@ def test_no_page_asks_another_site_for_anything(visit, alice):
     for path in ("/", "/signup/", "/login/", "/designs/new/", "/designs/"):
         guest.page.goto(path)
         _audit(guest.page)
+        if path == "/login/":
+            guest.screenshot("login")
     assert guest.page.goto("/designs/00000000-0000-0000-0000-000000000000/").status == 404
     expect(guest.page.get_by_role("heading", name="Page not found")).to_be_visible()
+    guest.screenshot("not-found")
 
     user = visit()
     user.page.goto("/login/")

@@ -52,3 +52,5 @@ def test_a_token_is_created_shown_once_and_revoked(visit, live_app, alice):
     expect(page.get_by_text("“Pixel 9” was revoked")).to_be_visible()
     expect(page.get_by_text("No tokens yet")).to_be_visible()
     assert _api_status(live_app, key) == 401
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser.screenshot("account-mobile")

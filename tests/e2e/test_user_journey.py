@@ -74,6 +74,8 @@ def test_a_new_user_restyles_a_room_and_deletes_it(visit, worker_control, room_p
     expect(page).to_have_url(DESIGN_URL)
     expect(page.locator("#connection")).to_have_text("Live updates on")  # the socket is open before the worker starts
     expect(page.locator("#stages li.current")).to_have_text("Waiting in line")
+    expect(page.get_by_alt_text(re.compile("^Live preview"))).to_be_hidden()  # until the first preview arrives
+    expect(page.get_by_text("The live preview appears here")).to_be_visible()
     browser.screenshot("design-progress")
     worker_control.start()
 

@@ -22,6 +22,7 @@ from designs.state import design_state
 from designs.uploads import MAX_ASPECT_RATIO, MIN_SHORT_SIDE
 from gpu.styles import catalog
 from gpu.types import RESOLUTIONS
+from gpu.weights import active_profile
 
 HISTORY_PAGE_SIZE = 12
 # The stages a design walks through, with the words the progress list shows for each.
@@ -60,15 +61,14 @@ def demo_models(design: Design | None = None) -> bool:
     """Whether results come from the tiny random models (DESIGN.md §6), so the page can say so.
 
     A finished design records the models its worker used; otherwise we ask the same question the worker
-    will: gpu.weights answers it without importing torch (gpu.models re-exports it but loads torch).
+    will. gpu.weights answers it without torch; gpu.models re-exports the same function but imports torch,
+    which the web process never loads.
     """
     versions = (design.metadata or {}).get("models") if design is not None else None
     if versions:
         return any(version in ("tiny", "sd15-random", "random") for version in versions.values())
     if settings.GPU_BACKEND == "modal":  # the real weights are baked into the Modal image
         return (settings.MODEL_PROFILE or "").lower() == "tiny"
-    from gpu.weights import active_profile
-
     try:
         return not active_profile().real
     except ValueError:  # a benchmark-only profile such as sd15-random: random weights as well

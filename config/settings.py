@@ -5,13 +5,15 @@ var/). `DJANGO_ENV=production` switches to managed services and makes their sett
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 
-from config import embedded_redis
-from config.env import envbool, envint, envlist, envstr
+from config import embedded_redis, logs
+from config.env import envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -206,14 +208,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One JSON object per line in production (request_id, user_id, design_id on each), plain text in development.
+LOG_FORMAT = envstr("LOG_FORMAT", "json" if PRODUCTION else "plain")
+LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=envstr("LOG_LEVEL", "INFO"))
 
 # Designs
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
@@ -247,3 +244,32 @@ GPU_PRICES_USD_PER_SECOND = {
     "A100": "0.000583", "A100-80GB": "0.000694", "H100": "0.001097",
     **{name.strip(): price for name, _sep, price in _gpu_price_overrides},
 }
+
+# Observability and security
+# Metrics (config/metrics.py): open in development; production needs a bearer token or a source network,
+# otherwise /metrics answers 404. Scrapers inside the platform speak plain HTTP, like the probes.
+METRICS_OPEN = envbool("METRICS_OPEN", not PRODUCTION)
+METRICS_TOKEN = envstr("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = [ipaddress.ip_network(net, strict=False) for net in envlist("METRICS_ALLOWED_IPS")]
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
+ACCESS_LOG = envbool("ACCESS_LOG", PRODUCTION)  # one line per request from Django; the image turns uvicorn's off
+# Errors to Sentry when SENTRY_DSN is set; no personal data is sent (send_default_pii stays off).
+SENTRY_ENABLED = logs.sentry_init(
+    dsn=envstr("SENTRY_DSN"), environment=envstr("SENTRY_ENVIRONMENT", ENV), release=envstr("SENTRY_RELEASE"),
+    traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+)
+# Guests' designs and their files are deleted this many days after upload (designs/retention.py); 0 keeps them.
+GUEST_RETENTION_DAYS = envint("GUEST_RETENTION_DAYS", 7)
+RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)
+# CORS for the JSON API only, and only for the app origins listed (none by default): the dashboard is same-origin.
+CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
+INSTALLED_APPS = [*INSTALLED_APPS, "corsheaders"]
+MIDDLEWARE = [
+    "config.metrics.MetricsMiddleware",  # outermost: times everything below it
+    "config.logs.RequestContextMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that can answer on its own (WhiteNoise, Common)
+    *MIDDLEWARE,
+]

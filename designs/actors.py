@@ -7,7 +7,8 @@ import dramatiq
 from django.conf import settings
 from django.core.cache import cache
 
-from designs import worker
+from config.logs import log_context
+from designs import retention, worker
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,8 @@ log = logging.getLogger(__name__)
 @dramatiq.actor(queue_name="gpu", max_retries=5, min_backoff=1000, max_backoff=30_000,
                 time_limit=(settings.DESIGN_DEADLINE_SECONDS + 60) * 1000)
 def process_design(design_id: str) -> None:
-    worker.design_run(design_id)
+    with log_context(design_id=design_id):  # every line the run logs says which design it was about
+        worker.design_run(design_id)
 
 
 @dramatiq.actor(queue_name="default", max_retries=0, time_limit=60_000)
@@ -25,6 +27,17 @@ def reap_designs() -> None:
     # Every worker asks for a reap each interval; the lock lets one of them through.
     if not cache.add("designs:reaper", 1, timeout=max(1, int(settings.REAPER_INTERVAL_SECONDS * 0.8))):
         return
+    purge_guest_designs.send()  # retention rides on the reaper's timer; it limits itself to once an hour
     counts = worker.designs_reap()
     if any(counts.values()):
         log.warning("reaper: %s", counts)
+
+
+@dramatiq.actor(queue_name="default", max_retries=0, time_limit=15 * 60_000)
+def purge_guest_designs() -> None:
+    # Sent every reaper interval; the lock lets one run through per RETENTION_INTERVAL_SECONDS.
+    if not cache.add("designs:retention", 1, timeout=max(1, settings.RETENTION_INTERVAL_SECONDS)):
+        return
+    purged = retention.guest_designs_purge()
+    if purged:
+        log.info("retention: deleted %s guest designs older than %s days", purged, settings.GUEST_RETENTION_DAYS)

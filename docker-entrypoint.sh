@@ -1,9 +1,29 @@
 #!/bin/sh
-# Picks the role from the first argument: web (default), worker, migrate, or any command.
+# Picks the role from the first argument: web (default), worker, migrate, or any other command as given.
 set -e
+
 case "${1:-web}" in
-  web) exec uvicorn config.asgi:application --host 0.0.0.0 --port "$PORT" --workers "$WEB_CONCURRENCY" --proxy-headers ;;
-  worker) exec python manage.py rundramatiq --processes "${WORKER_PROCESSES:-2}" --threads "${WORKER_THREADS:-4}" ;;
-  migrate) exec python manage.py migrate --noinput ;;
-  *) exec "$@" ;;
+  web)
+    # Several uvicorn processes share their Prometheus samples through files here (config/metrics.py);
+    # a fresh start begins from empty files, as a restarted single process would.
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    # Access lines come from Django (JSON, with the request id); client IPs from NUM_PROXIES, in one place.
+    exec uvicorn config.asgi:application --host 0.0.0.0 --port "$PORT" --workers "$WEB_CONCURRENCY" \
+      --lifespan off --no-access-log --no-proxy-headers --timeout-graceful-shutdown 30
+    ;;
+  worker)
+    unset PROMETHEUS_MULTIPROC_DIR  # the worker serves no /metrics: /metrics reads its state from Postgres and Redis
+    # An interrupted design is safe: its lease runs out and the reaper sends it again.
+    exec python manage.py rundramatiq --processes "${WORKER_PROCESSES:-2}" --threads "${WORKER_THREADS:-4}" \
+      --worker-shutdown-timeout "${WORKER_SHUTDOWN_TIMEOUT_MS:-25000}"
+    ;;
+  migrate)
+    unset PROMETHEUS_MULTIPROC_DIR
+    exec python manage.py migrate --noinput
+    ;;
+  *)
+    unset PROMETHEUS_MULTIPROC_DIR
+    exec "$@"
+    ;;
 esac

@@ -38,15 +38,16 @@ class Found:
 
 def detect(models, image: Image.Image) -> Found:
     """Run YOLO on the (already resized) photo; boxes and masks in its pixel coordinates."""
-    result = models.detector.predict(
-        image,
-        imgsz=models.detector_image_size,
-        conf=MIN_CONFIDENCE,
-        device=str(models.device),
-        half=models.device.type == "cuda",
-        retina_masks=True,  # masks at the photo's size, not the detector's
-        verbose=False,
-    )[0]
+    with models.lock:  # one ultralytics predictor per model set, and it keeps state between calls
+        result = models.detector.predict(
+            image,
+            imgsz=models.detector_image_size,
+            conf=MIN_CONFIDENCE,
+            device=str(models.device),
+            half=models.device.type == "cuda",
+            retina_masks=True,  # masks at the photo's size, not the detector's
+            verbose=False,
+        )[0]
     boxes = result.boxes
     detections = [
         Detection(label=models.class_names[int(c)], box=tuple(round(float(v), 1) for v in xyxy), confidence=float(p))

@@ -61,7 +61,8 @@ class Models:
     detector_image_size: int
     class_names: dict[int, str]
     versions: dict[str, str]  # component -> "repo@revision", a URL, or "random"
-    # Diffusers schedulers keep per-call state: one generation at a time per loaded set.
+    # Held around every model call: diffusers schedulers and the ultralytics predictor keep per-call
+    # state, and one GPU runs one job at a time anyway. Never held while waiting for a consumer.
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -212,6 +213,7 @@ def _to_device(models: Models) -> None:
     pipe.to(models.device, models.dtype)
     models.depth_model.to(models.device, models.dtype)
     if models.device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # a handful of fixed shapes (3 resolutions x batch sizes)
         # NHWC convolutions run on tensor cores without transposes.
         for module in (pipe.unet, pipe.vae, *pipe.controlnet.nets):
             module.to(memory_format=torch.channels_last)

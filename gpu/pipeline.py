@@ -257,7 +257,8 @@ def estimate_depth(models, images: list[np.ndarray]) -> list[np.ndarray]:
         return []
     height, width = images[0].shape[:2]
     batch = torch.stack([_depth_input(image, models.depth_input_size) for image in images])
-    predicted = models.depth_model(pixel_values=batch.to(models.device, models.dtype)).predicted_depth
+    with models.lock:
+        predicted = models.depth_model(pixel_values=batch.to(models.device, models.dtype)).predicted_depth
     predicted = torch.nn.functional.interpolate(predicted[:, None].float(), size=(height, width), mode="bicubic")
     maps = []
     for depth in predicted[:, 0].cpu().numpy():

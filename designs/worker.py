@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -85,14 +86,50 @@ def _mine(design_id, attempt: int):
 
 
 def _consume(design: Design, attempt: int, backend) -> None:
-    request = _request_for(design)
-    events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
-    for event in events:
-        if event.is_final:
-            design_complete(design, attempt, event.result, backend_name=backend.name)
-            return
-        _record(design, attempt, event)
+    with _LeaseKeeper(design.pk, attempt):
+        request = _request_for(design)
+        events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
+        for event in events:
+            if event.is_final:
+                design_complete(design, attempt, event.result, backend_name=backend.name)
+                return
+            _record(design, attempt, event)
     raise RestyleError("The GPU backend stopped without a result.")
+
+
+class _LeaseKeeper:
+    """Renews our claim while we work on the design, so that only a dead worker loses it.
+
+    Events alone do not keep it: waiting for a GPU and a cold start on Modal, or loading the models
+    locally, can outlast the lease without one, and the reaper then handed a healthy design to another
+    worker, again and again, until it failed with too_many_attempts. A hung backend is not kept alive
+    forever by this: the deadline stops it.
+    """
+
+    def __init__(self, design_id, attempt: int) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(design_id, attempt), name=f"lease-{design_id}",
+                                        daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self, design_id, attempt: int) -> None:
+        try:
+            while not self._stop.wait(settings.DESIGN_LEASE_SECONDS / 3):
+                try:
+                    if not _mine(design_id, attempt).update(lease_until=_lease()):
+                        return  # cancelled or taken over: _should_stop tells the backend
+                except DatabaseError:
+                    log.warning("design %s: could not renew the lease", design_id, exc_info=True)
+                    connection.close()  # the database blinked: a fresh connection at the next beat
+        finally:
+            connection.close()  # this thread's own connection
 
 
 def _should_stop(design: Design, attempt: int) -> bool:

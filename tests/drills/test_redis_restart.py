@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from designs.models import Design
+from tests.designs.conftest import photo_bytes, upload
 from tests.drills.conftest import (
     assert_books_balance,
     assert_completed_once,
@@ -46,4 +48,25 @@ def test_it_sends_again_a_message_that_redis_lost(stack, staff_api):
     assert_completed_once(design)
     assert design.attempts == 1
     assert "'resent': 1" in worker.log_tail(200)  # the reaper, once the design had waited long enough
+    assert_books_balance(staff_api.user)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "designs/services.py enqueues in a plain transaction.on_commit: the design and its reservation are "
+    "committed, then the send fails and the client gets a 500 for a design that runs and is charged. "
+    "Fix: on_commit(..., robust=True), so the submit answers 202 and the reaper sends the message again."))
+def test_it_never_charges_for_a_submit_that_redis_refused(stack, staff_api):
+    staff_api.raise_request_exception = False  # the response the client gets, not the exception behind it
+    stack.redis.kill()
+    response = staff_api.post("/api/v1/designs/", {"style": "japandi", "image": upload(photo_bytes(long_side=640))},
+                              format="multipart")
+    stack.redis.start()
+    stack.worker(fake_modal=True, DRILL_MODAL_EVENTS="5", DRILL_MODAL_EVENT_S="0.1")
+
+    if response.status_code == 202:  # accepted: then it runs, its message sent again by the reaper
+        design = wait_until_settled(response.json()["id"], timeout=120)
+        assert_completed_once(design)
+    else:  # refused: then nothing was kept, and nothing charged
+        assert response.status_code == 503, response.content
+        assert not Design.objects.filter(owner=staff_api.user).exists()
     assert_books_balance(staff_api.user)

@@ -11,6 +11,7 @@ machine is offline: it raises ModelUnavailable naming the missing model.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import threading
@@ -97,18 +98,37 @@ def load(profile: str | None = None, device: str | torch.device | None = None) -
 @contextlib.contextmanager
 def _quiet_diffusers():
     # Building pipelines without a safety checker, or casting random weights, logs warnings meant for other setups.
+    from transformers.utils import logging as transformers_logging
+
     previous = diffusers_logging.get_verbosity()
     diffusers_logging.set_verbosity_error()
+    # Loading bars belong on a terminal, not in a worker's log.
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
     try:
         yield
     finally:
         diffusers_logging.set_verbosity(previous)
+        diffusers_logging.enable_progress_bar()
+        transformers_logging.enable_progress_bar()
+
+
+def to_device(models: Models, device: str | torch.device) -> Models:
+    """The same models on another device (e.g. loaded on CPU for a memory snapshot, then moved to the GPU)."""
+    device = torch.device(device)
+    moved = dataclasses.replace(models, device=device, dtype=_dtype(models.profile, device))
+    with _quiet_diffusers():
+        _to_device(moved)
+    return moved
+
+
+def _dtype(profile: str, device: torch.device) -> torch.dtype:
+    # Random weights in fp16 overflow easily, and CPUs have no fast fp16 path: fp16 only for real-size CUDA runs.
+    return torch.float16 if device.type == "cuda" and profile != "tiny" else torch.float32
 
 
 def _load(profile: str, device: torch.device) -> Models:
-    # Random weights in fp16 overflow easily, and CPUs have no fast fp16 path: fp16 only for real-size CUDA runs.
-    half = device.type == "cuda" and profile != "tiny"
-    dtype = torch.float16 if half else torch.float32
+    dtype = _dtype(profile, device)
     log.info("loading model profile %s on %s (%s)", profile, device, dtype)
     with _quiet_diffusers():
         if profile == "sd15":
@@ -126,19 +146,19 @@ def _real_parts(dtype: torch.dtype) -> dict[str, Any]:
     folders = {c.key: _require(c) for c in weights.CHECKPOINTS}
     try:
         controlnets = [
-            ControlNetModel.from_pretrained(folders[key], torch_dtype=dtype, variant="fp16")
+            ControlNetModel.from_pretrained(folders[key], dtype=dtype, variant="fp16")
             for key in ("controlnet_depth", "controlnet_canny")
         ]
         img2img = StableDiffusionControlNetImg2ImgPipeline.from_pretrained(
             folders["sd15"],
             controlnet=MultiControlNetModel(controlnets),
-            torch_dtype=dtype,
+            dtype=dtype,
             variant="fp16",
             safety_checker=None,  # photos of rooms; its false positives would black out designs
             feature_extractor=None,
             requires_safety_checker=False,
         )
-        depth_model = DepthAnythingForDepthEstimation.from_pretrained(folders["depth"], torch_dtype=dtype)
+        depth_model = DepthAnythingForDepthEstimation.from_pretrained(folders["depth"], dtype=dtype)
     except (OSError, ValueError) as exc:  # a half-downloaded or corrupt snapshot
         raise ModelUnavailable(f"Could not load the Stable Diffusion weights ({exc}); {weights.FETCH_HINT}.") from exc
     versions = {c.key: c.ref for c in weights.CHECKPOINTS} | {weights.YOLO.key: weights.YOLO.ref}

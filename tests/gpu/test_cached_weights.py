@@ -1,0 +1,66 @@
+"""With every pinned file in the local cache, `sd15` loads from disk alone and runs the whole pipeline.
+
+The real checkpoints are gigabytes and this suite is offline, so the cache is filled with the tiny
+models saved under the real repositories' names, revisions and file layout.
+"""
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+import torch
+
+from gpu import models, pipeline, weights
+from tests.gpu.support import make_request, tiny_models
+
+
+def _snapshot(cache: Path, checkpoint: weights.Checkpoint) -> Path:
+    folder = cache / ("models--" + checkpoint.repo_id.replace("/", "--")) / "snapshots" / checkpoint.revision
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _fill(cache: Path) -> None:
+    tiny = tiny_models()
+    pipe = tiny.pipe(inpaint=False, fast=False)
+    sd15 = _snapshot(cache, weights.SD15)
+    pipe.save_pretrained(sd15, variant="fp16")
+    # The SD 1.5 repository ships the slow tokenizer's files, not tokenizer.json.
+    (sd15 / "tokenizer" / "tokenizer.json").unlink()
+    (sd15 / "tokenizer" / "vocab.json").write_text(json.dumps(tiny.tokenizer.get_vocab()))
+    (sd15 / "tokenizer" / "merges.txt").write_text("#version: 0.2\n")
+    (sd15 / "tokenizer" / "special_tokens_map.json").write_text("{}")
+    for net, checkpoint in zip(pipe.controlnet.nets, (weights.CONTROLNET_DEPTH, weights.CONTROLNET_CANNY), strict=True):
+        net.save_pretrained(_snapshot(cache, checkpoint), variant="fp16")
+    tiny.depth_model.save_pretrained(_snapshot(cache, weights.DEPTH))
+    weights.yolo_path(cache).parent.mkdir(parents=True)
+    tiny.detector.save(str(weights.yolo_path(cache)))
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the network was used")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def test_it_loads_sd15_from_the_cache_alone_and_runs_the_pipeline(tmp_path, monkeypatch, no_network):
+    _fill(tmp_path)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # offline by having everything, not by a flag
+    monkeypatch.delenv("MODEL_PROFILE", raising=False)
+
+    assert weights.missing_weights() == []
+    assert weights.active_profile().name == "sd15"
+    loaded = models._load("sd15", torch.device("cpu"))  # not models.load: keep the process cache clean
+
+    assert loaded.real and loaded.profile == "sd15"
+    assert loaded.versions["sd15"] == weights.SD15.ref
+    assert loaded.class_names[0] == "person"
+    result = list(pipeline.run(make_request(), loaded))[-1].result
+    assert result.models["controlnet_canny"] == weights.CONTROLNET_CANNY.ref
+    assert len(result.variations) == 1

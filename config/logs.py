@@ -95,8 +95,13 @@ def _plain(value):
     return value if value is None or isinstance(value, (int, float, str, bool)) else str(value)
 
 
-def logging_config(*, fmt: str, level: str) -> dict:
-    """The LOGGING setting. Uvicorn's own loggers are pointed at the same handler, so its errors are JSON too."""
+def logging_config(*, fmt: str, level: str, access_log: bool) -> dict:
+    """The LOGGING setting. Uvicorn's loggers get our handler too, so its lines are JSON as well.
+
+    Uvicorn has set their levels (--log-level) before Django loads, so no level is given here, and each is named:
+    dictConfig would otherwise reset a child of a configured logger to propagate at any level. With our access
+    line on, uvicorn's own (the same request, without the request id) has nowhere to go.
+    """
     if fmt not in FORMATS:
         raise ImproperlyConfigured(f"LOG_FORMAT={fmt!r} is not one of {', '.join(FORMATS)}")
     return {
@@ -108,8 +113,9 @@ def logging_config(*, fmt: str, level: str) -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
-            # uvicorn.error propagates here; uvicorn.access is off in the image (our access line replaces it).
-            "uvicorn": {"handlers": ["console"], "level": level, "propagate": False},
+            "uvicorn": {"handlers": ["console"], "propagate": False},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [] if access_log else ["console"], "propagate": False},
         },
     }
 

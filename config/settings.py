@@ -210,7 +210,8 @@ USE_TZ = True
 
 # One JSON object per line in production (request_id, user_id, design_id on each), plain text in development.
 LOG_FORMAT = envstr("LOG_FORMAT", "json" if PRODUCTION else "plain")
-LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=envstr("LOG_LEVEL", "INFO"))
+ACCESS_LOG = envbool("ACCESS_LOG", PRODUCTION)  # one line per request from Django; it replaces uvicorn's
+LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=envstr("LOG_LEVEL", "INFO"), access_log=ACCESS_LOG)
 
 # Designs
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
@@ -252,7 +253,6 @@ METRICS_OPEN = envbool("METRICS_OPEN", not PRODUCTION)
 METRICS_TOKEN = envstr("METRICS_TOKEN")
 METRICS_ALLOWED_IPS = [ipaddress.ip_network(net, strict=False) for net in envlist("METRICS_ALLOWED_IPS")]
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
-ACCESS_LOG = envbool("ACCESS_LOG", PRODUCTION)  # one line per request from Django; the image turns uvicorn's off
 # Errors to Sentry when SENTRY_DSN is set; no personal data is sent (send_default_pii stays off).
 SENTRY_ENABLED = logs.sentry_init(
     dsn=envstr("SENTRY_DSN"), environment=envstr("SENTRY_ENVIRONMENT", ENV), release=envstr("SENTRY_RELEASE"),

@@ -125,3 +125,12 @@ def test_production_logs_json_and_reports_to_sentry_without_personal_data():
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["json", "True", "False"]
+
+
+def test_an_unknown_log_format_fails_loudly():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.logs import logging_config
+
+    with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT"):
+        logging_config(fmt="xml", level="INFO", access_log=False)

@@ -1,7 +1,9 @@
-"""A Dramatiq middleware that asks for a reap every REAPER_INTERVAL_SECONDS while a worker runs.
+"""A Dramatiq middleware that reaps every REAPER_INTERVAL_SECONDS while a worker runs.
 
 A timer in each worker process (not a self-rescheduling message) so that a Redis restart, which can
-lose queued messages, never stops the reaper.
+lose queued messages, never stops the reaper. The timer reaps in its own thread rather than sending a
+message: a message waits behind the designs when every worker thread is busy with one, and a drill saw
+a dead worker's design kept past its deadline for as long as the designs around it ran.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import logging
 import threading
 
 import dramatiq
+from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,10 @@ class ReaperTimer(dramatiq.Middleware):
         from designs.actors import reap_designs
 
         while not self.stop.wait(settings.REAPER_INTERVAL_SECONDS):
+            close_old_connections()  # as DbConnectionsMiddleware does around a message: none broken, none stale
             try:
-                reap_designs.send()
-            except Exception:  # Redis down for a moment: try again next interval
-                log.warning("could not schedule the reaper", exc_info=True)
+                reap_designs.fn()  # the actor's own body: the lock lets one worker through per interval
+            except Exception:  # the database or Redis down for a moment: try again next interval
+                log.warning("could not reap", exc_info=True)
+            finally:
+                close_old_connections()

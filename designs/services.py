@@ -49,7 +49,8 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         with transaction.atomic():
             design.save(force_insert=True)
             billing.quota_reserve(design=design, units=design.variations)
-            transaction.on_commit(lambda: _enqueue(design, limits.priority))
+            # Robust: if Redis refuses the message, the design is still accepted and the reaper sends it again.
+            transaction.on_commit(lambda: _enqueue(design, limits.priority), robust=True)
     except IntegrityError:
         file_delete(design.original.name)
         existing = _find_idempotent(requester, idempotency_key)

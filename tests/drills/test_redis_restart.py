@@ -51,10 +51,6 @@ def test_it_sends_again_a_message_that_redis_lost(stack, staff_api):
     assert_books_balance(staff_api.user)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "designs/services.py enqueues in a plain transaction.on_commit: the design and its reservation are "
-    "committed, then the send fails and the client gets a 500 for a design that runs and is charged. "
-    "Fix: on_commit(..., robust=True), so the submit answers 202 and the reaper sends the message again."))
 def test_it_never_charges_for_a_submit_that_redis_refused(stack, staff_api):
     staff_api.raise_request_exception = False  # the response the client gets, not the exception behind it
     stack.redis.kill()

@@ -43,7 +43,6 @@ from gpu.weights import ProfileStatus, active_profile  # noqa: E402,F401  (re-ex
 log = logging.getLogger(__name__)
 
 PROFILES = ("sd15", "tiny", "sd15-random")
-FAST_STEPS = 8  # UniPC keeps SD 1.5 usable at 8-10 steps without extra distilled weights
 DETECTOR_IMAGE_SIZE = {"sd15": 640, "sd15-random": 640, "tiny": 256}
 TINY_DETECTOR = "yolo11n-seg.yaml"
 RANDOM_DETECTOR = "yolo11m-seg.yaml"

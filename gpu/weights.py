@@ -45,6 +45,10 @@ class YoloWeights:
         return self.url
 
 
+# The revisions are the commit hashes that public download scripts and model cards pin for these
+# repositories; this code was written offline, so `python -m gpu.fetch_models` is where they are first
+# checked against the Hub. A wrong one fails there, loudly, naming the repository.
+
 # The community mirror of runwayml/stable-diffusion-v1-5 (the original repo was removed in 2024).
 SD15 = Checkpoint(
     key="sd15",

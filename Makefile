@@ -24,9 +24,11 @@ $(VENV)/.dev-$(REQ_HASH): | $(PY)
 install: $(VENV)/.run-$(REQ_HASH)
 install-dev: $(VENV)/.dev-$(REQ_HASH) system-deps
 
-# PostgreSQL server binaries for the test servers; installed only when missing.
+# PostgreSQL server binaries for the test servers and Debian's Chromium for the browser tests;
+# installed only when missing.
 system-deps:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql)
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
 run: install
 	PORT=$(PORT) $(PY) -m config.run

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -31,6 +33,13 @@ class DesignApiView(APIView):
 
     def requester(self):
         return requester_from_request(self.request)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        # DRF checks CSRF only for signed-in session users, but a guest's session cookie spends the guest's
+        # quota too. A cookie-less app (no session) is not affected.
+        if not request.user.is_authenticated and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            SessionAuthentication().enforce_csrf(request)
 
 
 def accepted(request, design, *, created: bool) -> Response:

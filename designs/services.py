@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import status
@@ -107,7 +107,8 @@ def design_cancel(*, design: Design) -> Design:
 
     Only a design cancelled before it started gets its quota back: a running one has used the GPU.
     """
-    fields = {"status": Status.CANCELLED, "message": "Cancelled", "finished_at": timezone.now(), "lease_until": None}
+    fields = {"status": Status.CANCELLED, "message": "Cancelled", "finished_at": timezone.now(), "lease_until": None,
+              "seq": F("seq") + 1}
     with transaction.atomic():
         was_queued = Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(**fields)
         changed = was_queued or Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields)

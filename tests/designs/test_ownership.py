@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import token_issue
 from tests.conftest import assert_error
-from tests.designs.conftest import submit, ws_connect
+from tests.designs.conftest import submit, upload, ws_connect
 
 
 @pytest.fixture
@@ -62,3 +62,17 @@ def test_it_checks_the_origin_of_session_sockets(alice, client):
     ours, evil = asyncio.run(sockets())
     assert ours[1] is True
     assert evil[1] is False
+
+
+def test_it_checks_csrf_for_a_guest_with_a_session(db):
+    from django.test import Client
+
+    guest = Client(enforce_csrf_checks=True)
+    guest.get("/")  # the landing page gives the guest a session and a CSRF cookie
+    if "sessionid" not in guest.cookies:
+        guest.cookies["sessionid"] = "a-guest-session"
+    response = guest.post("/api/v1/designs/", {"style": "modern", "image": upload()})
+    assert_error(response, 403)
+    token = guest.cookies["csrftoken"].value
+    response = guest.post("/api/v1/designs/", {"style": "modern", "image": upload()}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 202, response.content

@@ -86,7 +86,7 @@ def load(profile: str | None = None, device: str | torch.device | None = None) -
     profile = profile or active_profile().name
     if profile not in PROFILES:
         raise ValueError(f"unknown model profile {profile!r}: use one of {', '.join(PROFILES)}")
-    device = torch.device(device) if device is not None else default_device()
+    device = torch.device(device) if device else default_device()
     key = (profile, str(device))
     with _cache_lock:
         if key not in _cache:

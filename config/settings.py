@@ -225,6 +225,7 @@ MODAL_GPU_TYPE = envstr("MODAL_GPU_TYPE", "L4")  # prices the GPU seconds of des
 DESIGN_DEADLINE_SECONDS = envint("DESIGN_DEADLINE_SECONDS", 600)  # queued + running, then the reaper fails it
 DESIGN_LEASE_SECONDS = envint("DESIGN_LEASE_SECONDS", 120)  # a silent worker loses its claim after this
 DESIGN_MAX_ATTEMPTS = envint("DESIGN_MAX_ATTEMPTS", 3)
+DESIGN_STEPS = envint("DESIGN_STEPS", 20)  # denoising steps per design
 DESIGN_REQUEUE_AFTER_SECONDS = envint("DESIGN_REQUEUE_AFTER_SECONDS", 120)  # queued but never claimed: send again
 REAPER_INTERVAL_SECONDS = envint("REAPER_INTERVAL_SECONDS", 60)
 WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for new work at least this often

@@ -13,3 +13,5 @@ STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSy
                                     "OPTIONS": {"location": MEDIA_ROOT}}}
 # The cache gets its own Redis database so tests can flush it without touching the broker's queues.
 CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/1"}}
+# The tiny random models on a CPU: fewer steps keep the suite fast; every stage still runs.
+DESIGN_STEPS = 8

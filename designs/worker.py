@@ -145,7 +145,7 @@ def _request_for(design: Design) -> RestyleRequest:
         keep_furniture=bool(prefs.get("keep_furniture")), color_palette=tuple(prefs.get("color_palette", ())),
         wall_color=prefs.get("wall_color"), flooring=prefs.get("flooring"), prompt=prefs.get("prompt", ""),
         creativity=prefs.get("creativity", 0.5), seed=prefs.get("seed"), variations=design.variations,
-        resolution=design.resolution,
+        resolution=design.resolution, steps=settings.DESIGN_STEPS,
     )
 
 

@@ -107,7 +107,6 @@ image = (
 )
 
 with image.imports():
-    import torch
 
     from gpu import models as gpu_models
     from gpu import pipeline
@@ -173,7 +172,4 @@ def parse_request(data: dict[str, Any]) -> RestyleRequest:
 
 def on_gpu(models: Any) -> Any:
     """The CPU-loaded models moved to the GPU in fp16, as gpu.models would have loaded them there directly."""
-    device = torch.device("cuda:0")
-    moved = dataclasses.replace(models, device=device, dtype=torch.float16)
-    gpu_models._to_device(moved)  # the same device placement (and memory layout) as a direct load
-    return moved
+    return gpu_models.to_device(models, "cuda:0")

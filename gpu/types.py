@@ -5,7 +5,7 @@ pickled to and from the Modal app and turned into JSON for the web side.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 STAGES = ("analyzing", "detecting", "generating", "transforming", "finalizing")

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 import redis
-from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -26,7 +26,8 @@ def test_it_keeps_idle_channel_layer_receivers_alive():
     """redis-py 8's default 5 s socket timeout would break a receive() idle for longer."""
 
     async def scenario():
-        layer = get_channel_layer()
+        # A layer of our own, built from the settings: the shared one holds pools bound to other event loops.
+        layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
         channel = await layer.new_channel()
         receiver = asyncio.ensure_future(layer.receive(channel))
         await asyncio.sleep(6.5)

@@ -31,7 +31,7 @@ def upload(content: bytes | None = None, name: str = "room.jpg") -> SimpleUpload
 
 
 def submit(client, *, headers: dict | None = None, **fields):
-    data = {"style": "japandi", **fields}
+    data = {"style": "japandi", "resolution": "512", **fields}
     if "image" not in data:
         data["image"] = upload()
     return client.post("/api/v1/designs/", data, format="multipart", **(headers or {}))

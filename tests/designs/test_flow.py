@@ -19,7 +19,8 @@ def _download(client, url: str) -> Image.Image:
 
 
 def test_it_restyles_a_photo_through_the_v1_api(worker, alice_api):
-    response = submit(alice_api, style="scandinavian", variations="2", image=upload(photo_bytes(long_side=900)))
+    response = submit(alice_api, style="scandinavian", variations="2", resolution="768",
+                      image=upload(photo_bytes(long_side=900)))
     state = wait_for(alice_api, response.json()["id"])
     assert state["status"] == "completed", state["error"]
     assert state["progress"] == 1.0

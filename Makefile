@@ -7,7 +7,7 @@ PORT ?= 8000
 # A stamp named after the requirements' hash: a second run installs nothing unless they changed.
 REQ_HASH := $(shell cat requirements/*.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint install install-dev system-deps bench bench-submit clean
+.PHONY: run test lint install install-dev system-deps bench bench-submit bench-load drills clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ lint: install-dev
 
 bench: install
 	$(PY) -m gpu.bench --profile tiny
+
+bench-load: install-dev
+	$(PY) -m tests.load.bench $(ARGS)
+
+# The drills also run in `make test`; this runs only them.
+drills: install-dev
+	$(PY) -m tests.servers -- $(PY) -m pytest tests/drills $(ARGS)
 
 bench-submit: install-dev
 	$(PY) -m tests.servers -- env DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py bench_submit

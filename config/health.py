@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 
 from config.api import error_body
 
@@ -46,6 +47,13 @@ def ready(request):
     if failed:
         return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
     return JsonResponse({"status": "ok", "checks": list(CHECKS)})
+
+
+def server_error(request):
+    """An unexpected error: the documented shape on API paths, nothing internal either way."""
+    if request.path.startswith(("/api/", "/transform/")):
+        return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+    return django_server_error(request)
 
 
 def not_found(request, exception=None):

@@ -76,6 +76,8 @@ class MetricsMiddleware:
 
 
 def observe(request, response, seconds: float) -> None:
+    # The app's own time, for clients and load benchmarks to tell server time from queueing and network.
+    response["Server-Timing"] = f"app;dur={seconds * 1000:.1f}"
     method = request.method if request.method in _METHODS else "other"
     REQUEST_LATENCY.labels(method, route_name(request), str(response.status_code)).observe(seconds)
     code = error_code(response)

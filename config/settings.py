@@ -102,7 +102,9 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # redis-py 8 gives sockets a 5 s read timeout by default, which drops idle WebSockets.
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
+        # redis-py 8's async pool also stops at 100 connections and then raises: a burst of reconnecting
+        # sockets after a deploy needs more.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}]},
     }
 }
 

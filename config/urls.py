@@ -22,3 +22,4 @@ urlpatterns = [
 ]
 
 handler404 = "config.health.not_found"
+handler500 = "config.health.server_error"

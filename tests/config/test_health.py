@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django.test import override_settings
 
 
@@ -26,3 +28,11 @@ def test_it_answers_unknown_api_paths_in_the_error_shape(client):
     response = client.get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_it_answers_an_unexpected_api_error_in_the_error_shape(rf):
+    from config.health import server_error
+
+    response = server_error(rf.get("/api/v1/designs/"))
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"]["code"] == "server_error"

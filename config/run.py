@@ -32,7 +32,7 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     commands = [
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", port,
-         "--log-level", "warning"],
+         "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
         [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1",
          "--worker-shutdown-timeout", "10000"],
     ]
@@ -69,7 +69,8 @@ def _stop(children: list[subprocess.Popen]) -> None:
         try:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            child.kill()
+            child.kill()  # a worker stuck in a design: the reaper hands the design back on the next start
+            child.wait()
 
 
 def _stop_embedded_redis(url: str) -> None:

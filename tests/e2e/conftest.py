@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.designs.conftest import FIXTURES, WorkerControl
+from tests.designs.conftest import FIXTURES, worker_control  # noqa: F401  (the real in-process worker fixture)
 from tests.servers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -155,16 +155,6 @@ def visit(browser, live_app, transactional_db):
         each.context.close()
     assert [url for each in visits for url in each.outside()] == []
     assert [error for each in visits for error in each.console_errors] == []
-
-
-@pytest.fixture
-def worker_control(transactional_db):
-    """A real Dramatiq worker in this process, started when the test says so (to watch a design from queued)."""
-    control = WorkerControl()
-    control.broker.flush_all()
-    yield control
-    control.stop()
-    control.broker.flush_all()
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,12 @@ TEMPLATES = [
 DATABASE_URL = envstr("DATABASE_URL", required=PRODUCTION) or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DB_POOL_MAX = envint("DB_POOL_MAX", 16)  # Postgres connections per process; 0 turns the pool off
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_POOL_MAX:
+    # Under ASGI every request runs on a fresh thread, so per-thread persistent connections are never reused:
+    # without a pool each request opened a new Postgres session. Django's pool checks a connection before lending it.
+    DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 10}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

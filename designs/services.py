@@ -123,20 +123,19 @@ def design_cancel(*, design: Design) -> Design:
 
 
 def design_delete(*, design: Design) -> None:
-    """Remove the design, its rows and every stored file."""
+    """Remove the design, its rows and every stored file.
+
+    Every file of a design (original, results, thumbnails, maps, and whatever a crashed attempt stored
+    without recording) lives in its folder. Files go first: if storage fails, the row stays and the
+    delete can be tried again, instead of leaving files nothing points to.
+    """
     if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(status=Status.CANCELLED):
         billing.quota_refund(design=design, reason="deleted")
-    names = [design.original.name, *design.maps.values()]
-    for result in design.results.all():
-        names += [result.image.name, result.thumbnail.name]
+    _delete_folder(posixpath.dirname(design.original.name))
     design.delete()
-    for name in names:
-        file_delete(name)
-    _delete_prefix(posixpath.dirname(design.original.name))
 
 
-def _delete_prefix(prefix: str) -> None:
-    """Files a crashed attempt left behind (stored, never recorded) go too."""
+def _delete_folder(prefix: str) -> None:
     try:
         _dirs, files = default_storage.listdir(prefix)
     except FileNotFoundError:

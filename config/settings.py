@@ -102,7 +102,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Redis: broker, channel layer and cache. Development starts a real one under var/.
 REDIS_URL = envstr("REDIS_URL", required=PRODUCTION) or embedded_redis.ensure_running(VAR_DIR / "redis")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {"default": {"BACKEND": "config.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
 
 CHANNEL_LAYERS = {
     "default": {

@@ -49,14 +49,14 @@ def plan_summary(*, requester) -> dict:
 def quota_status(*, requester) -> dict:
     """The quota block of /api/v1/me/: {limit, used, remaining, resets_at} for today (UTC)."""
     subject = subject_for_requester(requester)
-    return quota_block(subject=subject, plan=plan_for_subject(subject=subject), day=utc_today())
+    return quota_block(subject=subject, daily_limit=plan_for_subject(subject=subject).daily_limit, day=utc_today())
 
 
-def quota_block(*, subject: Subject, plan: Plan, day: date) -> dict:
+def quota_block(*, subject: Subject, daily_limit: int, day: date) -> dict:
     """Today's limit is the plan's plus whatever staff granted for the day."""
     row = DailyUsage.objects.filter(**subject.lookup(), day=day).values("used", "granted").first()
     used, granted = (row["used"], row["granted"]) if row else (0, 0)
-    limit = plan.daily_limit + granted
+    limit = daily_limit + granted
     return {
         "limit": limit,
         "used": used,

@@ -5,8 +5,9 @@ The designs app calls:
   (429 "rate_limited"), the global designs per minute/hour (503 "capacity_exceeded") and the daily GPU budget
   (503 "budget_exhausted"). Raises config.api.ApiError, always with Retry-After.
 - `plan_limits(requester) -> PlanLimits` for max variations / resolution / queue priority at submit.
-- `quota_reserve(design=..., units=...)` inside the transaction that creates the design, after its INSERT;
-  raises ApiError 429 "quota_exceeded" with the quota block and Retry-After.
+- `quota_reserve(design=..., units=..., limits=...)` inside the transaction that creates the design, after its
+  INSERT, with the PlanLimits read at submit; raises ApiError 429 "quota_exceeded" with the quota block and
+  Retry-After.
 - `quota_refund(design=..., reason=...)` when a design fails before the GPU produced a result or is
   cancelled before it started; refunds at most once per design, whatever races. Returns whether it did.
 - `cost_record(design=..., gpu_seconds=..., gpu_type=...) -> float` when a design finishes: its dollars.
@@ -49,6 +50,7 @@ RESERVE, REFUND, GRANT = UsageEntry.Kind.RESERVE, UsageEntry.Kind.REFUND, UsageE
 @dataclass(frozen=True)
 class PlanLimits:
     code: str
+    daily_limit: int
     max_variations: int = 4
     max_resolution: int = 1024
     priority: int = 0  # 0–9, higher runs sooner
@@ -112,34 +114,46 @@ def _budget_guard() -> None:
 
 
 def plan_limits(requester) -> PlanLimits:
-    plan = plan_for_subject(subject=subject_for_requester(requester))
-    return PlanLimits(code=plan.code, max_variations=plan.max_variations, max_resolution=plan.max_resolution,
-                      priority=plan.queue_priority)
+    return _limits_for(subject_for_requester(requester))
+
+
+def _limits_for(subject: Subject) -> PlanLimits:
+    plan = plan_for_subject(subject=subject)
+    return PlanLimits(code=plan.code, daily_limit=plan.daily_limit, max_variations=plan.max_variations,
+                      max_resolution=plan.max_resolution, priority=plan.queue_priority)
 
 
 # --- The daily quota -------------------------------------------------------------------------------------------
 
 
-def quota_reserve(*, design, units: int) -> None:
+def quota_reserve(*, design, units: int, limits: PlanLimits | None = None) -> None:
     """Take `units` from today's quota of the design's owner (or guest network), or raise 429.
 
+    `limits` are the ones the submit already read for the same requester (saves reading the plan twice).
     Race-free: the counter row's conditional UPDATE re-checks the limit against the latest committed value,
     and holds the row until the caller's transaction ends, so concurrent submits queue up on it.
     """
     if units < 1:
         raise ValueError("a design reserves at least one unit")
     subject = subject_for_design(design)
-    plan = plan_for_subject(subject=subject)
+    limits = limits or _limits_for(subject)
     day = utc_today()
-    with transaction.atomic():
-        _daily_row_ensure(subject=subject, day=day)
-        reserved = DailyUsage.objects.filter(
-            **subject.lookup(), day=day, used__lte=F("granted") + (plan.daily_limit - units)
-        ).update(used=F("used") + units)
+    # No savepoint: a failure here must roll back the caller's whole transaction (the design's INSERT) anyway.
+    with transaction.atomic(savepoint=False):
+        reserved = _daily_take(subject=subject, day=day, units=units, daily_limit=limits.daily_limit)
+        if not reserved:  # the day's first design has no counter row yet (or the quota is used up)
+            _daily_row_ensure(subject=subject, day=day)
+            reserved = _daily_take(subject=subject, day=day, units=units, daily_limit=limits.daily_limit)
         if not reserved:
-            raise _quota_exceeded(subject=subject, plan=plan, day=day, units=units)
+            raise _quota_exceeded(subject=subject, daily_limit=limits.daily_limit, day=day, units=units)
         UsageEntry.objects.create(kind=RESERVE, **subject.fields(), design=design, units=units, day=day,
-                                  plan_code=plan.code)
+                                  plan_code=limits.code)
+
+
+def _daily_take(*, subject: Subject, day, units: int, daily_limit: int) -> bool:
+    return bool(DailyUsage.objects.filter(
+        **subject.lookup(), day=day, used__lte=F("granted") + (daily_limit - units)
+    ).update(used=F("used") + units))
 
 
 def _daily_row_ensure(*, subject: Subject, day) -> None:
@@ -147,8 +161,8 @@ def _daily_row_ensure(*, subject: Subject, day) -> None:
     DailyUsage.objects.bulk_create([DailyUsage(**subject.fields(), day=day)], ignore_conflicts=True)
 
 
-def _quota_exceeded(*, subject: Subject, plan: Plan, day, units: int) -> ApiError:
-    quota = quota_block(subject=subject, plan=plan, day=day)
+def _quota_exceeded(*, subject: Subject, daily_limit: int, day, units: int) -> ApiError:
+    quota = quota_block(subject=subject, daily_limit=daily_limit, day=day)
     retry_after = seconds_until_reset()
     if quota["remaining"]:
         message = (f"This design needs {units} images but only {quota['remaining']} of today's {quota['limit']} "

@@ -48,7 +48,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     try:
         with transaction.atomic():
             design.save(force_insert=True)
-            billing.quota_reserve(design=design, units=design.variations)
+            billing.quota_reserve(design=design, units=design.variations, limits=limits)
             # Robust: if Redis refuses the message, the design is still accepted and the reaper sends it again.
             transaction.on_commit(lambda: _enqueue(design, limits.priority), robust=True)
     except IntegrityError:

@@ -72,7 +72,7 @@ def _draft_size(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def _normalize(image: Image.Image) -> NormalizedImage:
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)
     width, height = image.size
     if min(width, height) < MIN_SHORT_SIDE:
         raise _invalid(f"The photo is too small: the short side must be at least {MIN_SHORT_SIDE} px.")
@@ -91,4 +91,4 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", image.size, (255, 255, 255))
         background.paste(image, mask=image.getchannel("A"))
         return background
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
@@ -18,3 +20,9 @@ application = ProtocolTypeRouter(
         "websocket": TokenOrSessionAuth(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# Import every view now rather than on the first request, then hide everything loaded so far from the garbage
+# collector: it lives as long as the process, and rescanning it in full collections cost about 4 ms of a 40 ms
+# submit (profiled with cProfile).
+get_resolver().url_patterns  # noqa: B018
+gc.freeze()

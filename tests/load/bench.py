@@ -99,8 +99,9 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": self.settings_module, "DEBUG": "false", "LOG_LEVEL": "WARNING",
             "DATABASE_URL": self.postgres.url, "REDIS_URL": self.redis.url,
             "VAR_DIR": str(self.workdir / "var"), "MEDIA_ROOT": str(self.workdir / "media"),
-            "RATELIMIT_ENABLE": "false", "GLOBAL_DESIGNS_PER_MINUTE": "0", "GLOBAL_DESIGNS_PER_HOUR": "0",
-            "GPU_DAILY_BUDGET_USD": "0",
+            # Every guard of the submit path runs, as in production, with limits no benchmark reaches.
+            "RATELIMIT_SUBMIT": "1000000/m", "GLOBAL_DESIGNS_PER_MINUTE": "1000000",
+            "GLOBAL_DESIGNS_PER_HOUR": "1000000", "GPU_DAILY_BUDGET_USD": "1000000",
         }
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True)
         seeded = subprocess.run([sys.executable, "-m", "tests.load.bench", "seed"], cwd=ROOT, env=self.env,

@@ -8,10 +8,11 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -24,6 +25,10 @@ from gpu.errors import Cancelled, RestyleError
 from gpu.types import Event, RestyleRequest, RestyleResult
 
 log = logging.getLogger(__name__)
+
+
+# A database that blinked (connection cut, refused, restarting): worth waiting out, unlike a constraint error.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 
 class LostClaim(Exception):
@@ -133,7 +138,13 @@ class _LeaseKeeper:
 
 
 def _should_stop(design: Design, attempt: int) -> bool:
-    return timezone.now() > design.deadline_at or not _mine(design.pk, attempt).exists()
+    if timezone.now() > design.deadline_at:
+        return True
+    try:
+        return not _mine(design.pk, attempt).exists()
+    except DATABASE_UNREACHABLE:
+        connection.close()
+        return False  # cannot tell: go on; every write is conditional on the claim anyway
 
 
 def _request_for(design: Design) -> RestyleRequest:
@@ -150,20 +161,49 @@ def _request_for(design: Design) -> RestyleRequest:
 
 
 def _record(design: Design, attempt: int, event: Event) -> None:
-    """Write the stage and progress (never backwards), then tell the watchers."""
-    updated = _mine(design.pk, attempt).update(
-        status=event.stage, stage=event.stage, progress=Greatest(F("progress"), event.progress),
-        message=event.message[:200], seq=F("seq") + 1, lease_until=_lease(),
-    )
+    """Write the stage and progress (never backwards), then tell the watchers.
+
+    A database blink skips the event, not the design: the next event writes a newer state anyway, and
+    abandoning the run would cost a second GPU run after the lease expired.
+    """
+    try:
+        updated = _mine(design.pk, attempt).update(
+            status=event.stage, stage=event.stage, progress=Greatest(F("progress"), event.progress),
+            message=event.message[:200], seq=F("seq") + 1, lease_until=_lease(),
+        )
+        if updated:
+            design.refresh_from_db(fields=["status", "stage", "progress", "message", "seq"])
+    except DATABASE_UNREACHABLE:
+        log.warning("design %s: database unreachable, progress event skipped", design.pk)
+        connection.close()
+        return
     if not updated:
         raise LostClaim
-    design.refresh_from_db(fields=["status", "stage", "progress", "message", "seq"])
     preview = f"data:image/jpeg;base64,{base64.b64encode(event.preview).decode()}" if event.preview else None
     publish(design.pk, progress_event(design, preview))
 
 
 def design_complete(design: Design, attempt: int, result: RestyleResult, *, backend_name: str) -> None:
     names = _store_files(design, attempt, result)
+    _through_blinks(lambda: _complete_rows(design, attempt, result, names, backend_name), design_id=design.pk)
+
+
+def _through_blinks(write, *, design_id) -> None:
+    """Retry a write the GPU already paid for while the database is unreachable, for up to a lease: past
+    that the reaper may have given the design to another worker, and the write's claim check would fail."""
+    give_up_at = time.monotonic() + settings.DESIGN_LEASE_SECONDS
+    while True:
+        try:
+            return write()
+        except DATABASE_UNREACHABLE:
+            if time.monotonic() > give_up_at:
+                raise
+            log.warning("design %s: database unreachable, retrying the write", design_id)
+            connection.close()
+            time.sleep(1)
+
+
+def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: dict, backend_name: str) -> None:
     with transaction.atomic():
         now = timezone.now()
         updated = _mine(design.pk, attempt).update(
@@ -173,6 +213,8 @@ def design_complete(design: Design, attempt: int, result: RestyleResult, *, back
         )
         if not updated or design.results.exists():
             transaction.set_rollback(True)
+            if Design.objects.filter(pk=design.pk, attempts=attempt, status=Status.COMPLETED).exists():
+                return  # an earlier try's COMMIT went through before the connection broke: these are our files
             _discard(names)
             raise LostClaim
         DesignResult.objects.bulk_create(

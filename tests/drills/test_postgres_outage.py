@@ -27,11 +27,42 @@ def postgres_link(stack):
     proxy.stop()
 
 
-def test_it_finishes_a_design_when_postgres_goes_away_mid_design(stack, postgres_link, staff_api):
-    stack.worker(fake_modal=True, DRILL_MODAL_EVENTS="40", DRILL_MODAL_EVENT_S="0.2")
+def test_it_rides_out_a_short_postgres_blip_mid_design(stack, postgres_link, staff_api):
+    # A lease far longer than the blip, as in production (120 s): the design must not wait for it to expire.
+    stack.worker(fake_modal=True, DRILL_MODAL_EVENTS="40", DRILL_MODAL_EVENT_S="0.2", DESIGN_LEASE_SECONDS="60")
     design_id = submit_design(staff_api, variations=2)
     wait_for_status(design_id, ["transforming"], timeout=60)
     postgres_link.down_for(2)
+
+    design = wait_until_settled(design_id, timeout=30)
+    assert_completed_once(design)
+    assert design.attempts == 1  # the same run went on: no second GPU run, no wait for the lease
+    assert stack.remote_calls() == 1
+    assert_books_balance(staff_api.user)
+
+
+def test_it_completes_when_postgres_is_down_as_the_result_arrives(stack, postgres_link, staff_api):
+    # Without the connection pool (as behind PgBouncer), which would otherwise wait up to 10 s for a connection
+    # itself: here every write fails at once, so the final one has to be retried by the worker.
+    worker = stack.worker(fake_modal=True, DRILL_MODAL_EVENTS="6", DRILL_MODAL_EVENT_S="0.5",
+                          DESIGN_LEASE_SECONDS="60", DB_POOL_MAX="0")
+    design_id = submit_design(staff_api)
+    wait_for_status(design_id, ["transforming"], timeout=60)
+    postgres_link.down_for(5)  # the remaining events take about 2.5 s: the result arrives during the outage
+
+    design = wait_until_settled(design_id, timeout=30)
+    assert_completed_once(design)
+    assert design.attempts == 1
+    assert stack.remote_calls() == 1
+    assert "retrying the write" in worker.log_tail(400)
+    assert_books_balance(staff_api.user)
+
+
+def test_it_finishes_a_design_when_postgres_stays_away_past_the_lease(stack, postgres_link, staff_api):
+    stack.worker(fake_modal=True, DRILL_MODAL_EVENTS="40", DRILL_MODAL_EVENT_S="0.2")
+    design_id = submit_design(staff_api, variations=2)
+    wait_for_status(design_id, ["transforming"], timeout=60)
+    postgres_link.down_for(5)  # longer than the drills' 3 s lease
 
     design = wait_until_settled(design_id, timeout=120)
     assert_completed_once(design)

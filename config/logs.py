@@ -18,8 +18,9 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
+
+from config.middleware import AroundMiddleware
 
 CONTEXT_FIELDS = ("request_id", "user_id", "design_id")
 FORMATS = ("json", "plain")
@@ -143,54 +144,34 @@ def request_id_for(request) -> str:
     return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(AroundMiddleware):
     """Request id in, request id out, one access line per request; works under ASGI and WSGI alike."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self.is_async:
-            return self._acall(request)
-        previous, started = self._begin(request), time.perf_counter()
-        try:
-            return self._finish(request, self.get_response(request), started)
-        finally:
-            _context.set(previous)
-
-    async def _acall(self, request):
-        previous, started = self._begin(request), time.perf_counter()
-        try:
-            return self._finish(request, await self.get_response(request), started)
-        finally:
-            _context.set(previous)
-
     def process_view(self, request, view_func, view_args, view_kwargs) -> None:
-        # Session users are known by now; API token users only once DRF has authenticated (see _finish).
+        # Session users are known by now; API token users only once DRF has authenticated (see after).
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             _context.set({**_context.get(), "user_id": user.pk})
 
-    def _begin(self, request) -> Mapping:
+    def before(self, request) -> tuple[Mapping, float]:
         previous = _context.get()
         request.request_id = request_id_for(request)
         _context.set({"request_id": request.request_id})
         _sentry_tag("request_id", request.request_id)
-        return previous
+        return previous, time.perf_counter()
 
-    def _finish(self, request, response, started: float):
+    def after(self, request, response, state: tuple[Mapping, float]):
+        _previous, started = state
         response["X-Request-ID"] = request.request_id
         user_id = _user_id(request)
         if user_id is not None:
             _context.set({**_context.get(), "user_id": user_id})
         _access_line(request, response, time.perf_counter() - started)
         return response
+
+    def end(self, state: tuple[Mapping, float]) -> None:
+        previous, _started = state
+        _context.set(previous)  # a WSGI thread keeps its context: the next request must not inherit these ids
 
 
 def _user_id(request) -> int | None:

@@ -22,12 +22,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from config.middleware import AroundMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +49,13 @@ API_ERRORS = Counter("restyle_api_errors", "API answers in the error shape, by e
 # --- Observed per request --------------------------------------------------------------------------------------
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(AroundMiddleware):
     """Outermost middleware: times every request and counts API errors by their documented code."""
 
-    sync_capable = True
-    async_capable = True
+    def before(self, request) -> float:
+        return time.perf_counter()
 
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self.is_async:
-            return self._acall(request)
-        started = time.perf_counter()
-        response = self.get_response(request)
-        observe(request, response, time.perf_counter() - started)
-        return response
-
-    async def _acall(self, request):
-        started = time.perf_counter()
-        response = await self.get_response(request)
+    def after(self, request, response, started: float):
         observe(request, response, time.perf_counter() - started)
         return response
 

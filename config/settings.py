@@ -134,23 +134,40 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-if STORAGE_BACKEND == "s3":
-    _default_storage = {
+FILE_URL_MAX_AGE = envint("FILE_URL_MAX_AGE", 3600)
+
+
+def s3_storage_settings(*, bucket: str, endpoint_url: str | None, region: str | None, access_key: str | None,
+                        secret_key: str | None, url_max_age: int, addressing_style: str) -> dict:
+    """A private bucket whose files are reached only by signed URLs (the S3 test builds its storage here too)."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": envstr("S3_BUCKET", required=True),
-            "endpoint_url": envstr("S3_ENDPOINT_URL"),
-            "region_name": envstr("S3_REGION"),
-            "access_key": envstr("S3_ACCESS_KEY_ID"),
-            "secret_key": envstr("S3_SECRET_ACCESS_KEY"),
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region,
+            "access_key": access_key,
+            "secret_key": secret_key,
             "default_acl": "private",
             "querystring_auth": True,
-            "querystring_expire": envint("FILE_URL_MAX_AGE", 3600),
+            "querystring_expire": url_max_age,
             "file_overwrite": False,
-            "addressing_style": envstr("S3_ADDRESSING_STYLE", "path"),
+            "addressing_style": addressing_style,
             "signature_version": "s3v4",
         },
     }
+
+
+if STORAGE_BACKEND == "s3":
+    _default_storage = s3_storage_settings(
+        bucket=envstr("S3_BUCKET", required=True),
+        endpoint_url=envstr("S3_ENDPOINT_URL"),
+        region=envstr("S3_REGION"),
+        access_key=envstr("S3_ACCESS_KEY_ID"),
+        secret_key=envstr("S3_SECRET_ACCESS_KEY"),
+        url_max_age=FILE_URL_MAX_AGE,
+        addressing_style=envstr("S3_ADDRESSING_STYLE", "path"),
+    )
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
 STORAGES = {
@@ -161,7 +178,6 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-FILE_URL_MAX_AGE = envint("FILE_URL_MAX_AGE", 3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 from moto.server import ThreadedMotoServer
 
+from config.settings import s3_storage_settings
 from tests.designs.conftest import submit, wait_for
 from tests.servers import free_port
 
@@ -23,13 +24,9 @@ def s3_storage():
     endpoint = f"http://127.0.0.1:{port}"
     credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
     boto3.client("s3", endpoint_url=endpoint, **credentials).create_bucket(Bucket=BUCKET)
-    storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": BUCKET, "endpoint_url": endpoint, "access_key": "test", "secret_key": "test",
-                    "region_name": "us-east-1", "default_acl": "private", "querystring_auth": True,
-                    "querystring_expire": 300, "file_overwrite": False, "addressing_style": "path",
-                    "signature_version": "s3v4"},
-    }
+    # The settings' own builder, so the options production uses are the ones tested.
+    storage = s3_storage_settings(bucket=BUCKET, endpoint_url=endpoint, region="us-east-1", access_key="test",
+                                  secret_key="test", url_max_age=300, addressing_style="path")
     from django.conf import settings
 
     with override_settings(STORAGE_BACKEND="s3", STORAGES={**settings.STORAGES, "default": storage}):

@@ -170,9 +170,9 @@ class UsageEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(GpuCharge)
 class GpuChargeAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "design_id", "user", "guest_ip", "plan_code", "gpu_type", "gpu_seconds",
-                    "cost_usd", "day"]
-    list_filter = ["gpu_type", "plan_code", "day"]
+    list_display = ["created_at", "design_id", "attempt", "completed", "user", "guest_ip", "plan_code", "gpu_type",
+                    "gpu_seconds", "cost_usd", "day"]
+    list_filter = ["completed", "gpu_type", "plan_code", "day"]
     list_select_related = ["user"]
     search_fields = ["user__email", "guest_ip"]
     date_hierarchy = "day"

@@ -148,10 +148,16 @@ class UsageReport(UsageEntry):
 
 
 class GpuCharge(models.Model):
-    """What one design cost on the GPU. Summed per day for the budget and the report."""
+    """What one attempt at a design cost on the GPU. Summed per day for the budget and the report.
 
-    design = models.OneToOneField("designs.Design", null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="gpu_charge")
+    Attempts that ended without a result (a crash, a timeout, a cancel mid-run) are charged too: the GPU
+    was paid for all the same, and a failing deployment must reach the budget rather than run free.
+    """
+
+    design = models.ForeignKey("designs.Design", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="gpu_charges")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    completed = models.BooleanField(default=True, help_text="False: GPU time spent without a result.")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     guest_ip = models.CharField(max_length=64, blank=True)
@@ -166,6 +172,7 @@ class GpuCharge(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "GPU charge"
+        constraints = [models.UniqueConstraint(fields=["design", "attempt"], name="gpu_charge_once_per_attempt")]
 
     def __str__(self) -> str:
         return f"${self.cost_usd} on {self.gpu_type}"

@@ -10,7 +10,8 @@ The designs app calls:
   Retry-After.
 - `quota_refund(design=..., reason=...)` when a design fails before the GPU produced a result or is
   cancelled before it started; refunds at most once per design, whatever races. Returns whether it did.
-- `cost_record(design=..., gpu_seconds=..., gpu_type=...) -> float` when a design finishes: its dollars.
+- `cost_record(design=..., attempt=..., gpu_seconds=..., gpu_type=..., completed=...) -> float` when an attempt
+  at a design ends, with a result or without: its dollars.
 Reads for /api/v1/me/ (`quota_status`, `plan_summary`) live in billing/selectors.py.
 """
 from __future__ import annotations
@@ -247,17 +248,18 @@ def subscription_change(*, user, plan: Plan, changed_by=None, note: str = "") ->
 # --- Cost ------------------------------------------------------------------------------------------------------
 
 
-def cost_record(*, design, gpu_seconds: float, gpu_type: str) -> float:
-    """Price a design's GPU time and keep it where the budget and the report can sum it. Recording the same
-    design again (a worker that ran twice) replaces its charge rather than adding to it."""
+def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, completed: bool = True) -> float:
+    """Price an attempt's GPU time and keep it where the budget and the report can sum it. Each attempt is
+    charged once: recording the same attempt again replaces its charge rather than adding to it."""
     seconds = Decimal(str(gpu_seconds if math.isfinite(gpu_seconds) else 0)).quantize(Decimal("0.001"))
     seconds = max(seconds, Decimal(0))
     price = _price_per_second(gpu_type)
     cost = (seconds * price).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
-    charge = {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost}
+    charge = {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost,
+              "completed": completed}
     reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).values_list("plan_code", flat=True).first()
     GpuCharge.objects.update_or_create(
-        design=design, defaults=charge,
+        design=design, attempt=attempt, defaults=charge,
         create_defaults={**charge, **subject_for_design(design).fields(), "plan_code": reserve or "",
                          "day": utc_today()},
     )

@@ -94,12 +94,30 @@ def _consume(design: Design, attempt: int, backend) -> None:
     with _LeaseKeeper(design.pk, attempt):
         request = _request_for(design)
         events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
-        for event in events:
-            if event.is_final:
-                design_complete(design, attempt, event.result, backend_name=backend.name)
-                return
-            _record(design, attempt, event)
-    raise RestyleError("The GPU backend stopped without a result.")
+        running_since = None
+        try:
+            for event in events:
+                running_since = running_since or time.monotonic()
+                if event.is_final:
+                    design_complete(design, attempt, event.result, backend=backend)
+                    return
+                _record(design, attempt, event)
+            raise RestyleError("The GPU backend stopped without a result.")
+        except BaseException:
+            if running_since is not None:
+                _charge_unfinished(design, attempt, backend, seconds=time.monotonic() - running_since)
+            raise
+
+
+def _charge_unfinished(design: Design, attempt: int, backend, *, seconds: float) -> None:
+    """An attempt that ended without a result still used the GPU from its first event on (before that it may
+    have been waiting for one). Never raises: the error being handled matters more."""
+    try:
+        billing.cost_record(design=design, attempt=attempt, gpu_seconds=seconds, gpu_type=_gpu_type(backend),
+                            completed=False)
+    except Exception:
+        log.warning("design %s: could not charge attempt %s's %.1f GPU seconds", design.pk, attempt, seconds,
+                    exc_info=True)
 
 
 class _LeaseKeeper:
@@ -183,9 +201,9 @@ def _record(design: Design, attempt: int, event: Event) -> None:
     publish(design.pk, progress_event(design, preview))
 
 
-def design_complete(design: Design, attempt: int, result: RestyleResult, *, backend_name: str) -> None:
+def design_complete(design: Design, attempt: int, result: RestyleResult, *, backend) -> None:
     names = _store_files(design, attempt, result)
-    _through_blinks(lambda: _complete_rows(design, attempt, result, names, backend_name), design_id=design.pk)
+    _through_blinks(lambda: _complete_rows(design, attempt, result, names, backend), design_id=design.pk)
 
 
 def _through_blinks(write, *, design_id) -> None:
@@ -203,7 +221,7 @@ def _through_blinks(write, *, design_id) -> None:
             time.sleep(1)
 
 
-def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: dict, backend_name: str) -> None:
+def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: dict, backend) -> None:
     with transaction.atomic():
         now = timezone.now()
         updated = _mine(design.pk, attempt).update(
@@ -223,14 +241,21 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
             for index, (v, (image, thumb)) in enumerate(zip(result.variations, names["results"], strict=True))
         )
         design.refresh_from_db()
-        gpu_type = settings.MODAL_GPU_TYPE if backend_name == "modal" else _local_gpu_type(result.device)
-        cost = billing.cost_record(design=design, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type)
-        design.metadata = _metadata(design, result, backend_name, cost, gpu_type)
+        gpu_type = _gpu_type(backend, result.device)
+        cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type)
+        design.metadata = _metadata(design, result, backend.name, cost, gpu_type)
         design.save(update_fields=["metadata"])
         transaction.on_commit(lambda: publish_state(design, event_type="completed"))
 
 
-def _local_gpu_type(device: str) -> str:
+def _gpu_type(backend, device: str | None = None) -> str:
+    """The name GPU_PRICES_USD_PER_SECOND prices the attempt's device by."""
+    if backend.name == "modal":
+        return settings.MODAL_GPU_TYPE
+    if device is None:  # an attempt without a result does not say where it ran: where the backend would run it
+        from gpu.models import default_device
+
+        device = str(getattr(backend, "device", None) or default_device())
     return "cpu" if device.startswith("cpu") else settings.LOCAL_GPU_TYPE
 
 

@@ -15,7 +15,7 @@ def test_it_reports_usage_cost_and_success_per_day(admin_client, submit, alice, 
     with time_machine.travel(TODAY, tick=False):
         done = [submit(owner=alice, variations=2), submit(owner=alice), submit(owner=bob)]
         for design in done[:2]:
-            cost_record(design=design, gpu_seconds=100, gpu_type="T4")
+            cost_record(design=design, attempt=1, gpu_seconds=100, gpu_type="T4")
         type(done[0]).objects.filter(pk__in=[d.pk for d in done[:2]]).update(status=Status.COMPLETED)
         failed = submit(ip="198.51.100.7")
         failed.status = Status.FAILED

@@ -12,35 +12,44 @@ from billing.subjects import utc_today
 
 def test_it_prices_gpu_seconds_by_gpu_type(make_design, alice, submit):
     design = submit(owner=alice)
-    assert cost_record(design=design, gpu_seconds=10, gpu_type="L4") == 0.00222
+    assert cost_record(design=design, attempt=1, gpu_seconds=10, gpu_type="L4") == 0.00222
     charge = GpuCharge.objects.get(design=design)
     assert (charge.gpu_seconds, charge.cost_usd, charge.user, charge.plan_code) == (
         Decimal("10.000"), Decimal("0.002220"), alice, "free")
 
 
 def test_it_reads_gpu_types_in_any_case(make_design):
-    assert cost_record(design=make_design(), gpu_seconds=100, gpu_type="a10g") == 0.0306
+    assert cost_record(design=make_design(), attempt=1, gpu_seconds=100, gpu_type="a10g") == 0.0306
 
 
 def test_it_charges_nothing_for_the_cpu(make_design):
-    assert cost_record(design=make_design(), gpu_seconds=3.5, gpu_type="cpu") == 0.0
+    assert cost_record(design=make_design(), attempt=1, gpu_seconds=3.5, gpu_type="cpu") == 0.0
 
 
 @override_settings(GPU_PRICES_USD_PER_SECOND={"T4": "0.0001", "H100": "0.001"})
 def test_it_charges_an_unknown_gpu_at_the_highest_price(make_design):
-    assert cost_record(design=make_design(), gpu_seconds=2, gpu_type="B300") == 0.002
+    assert cost_record(design=make_design(), attempt=1, gpu_seconds=2, gpu_type="B300") == 0.002
 
 
-def test_it_replaces_the_charge_when_a_design_is_recorded_again(make_design):
+def test_it_replaces_the_charge_when_an_attempt_is_recorded_again(make_design):
     design = make_design()
-    cost_record(design=design, gpu_seconds=10, gpu_type="T4")
-    cost_record(design=design, gpu_seconds=20, gpu_type="T4")
+    cost_record(design=design, attempt=1, gpu_seconds=10, gpu_type="T4")
+    cost_record(design=design, attempt=1, gpu_seconds=20, gpu_type="T4")
     assert GpuCharge.objects.get().gpu_seconds == Decimal("20.000")
     assert gpu_spend(day=utc_today()) == Decimal("0.003280")
 
 
+def test_it_charges_every_attempt_including_those_without_a_result(make_design):
+    design = make_design()
+    cost_record(design=design, attempt=1, gpu_seconds=30, gpu_type="T4", completed=False)
+    cost_record(design=design, attempt=2, gpu_seconds=10, gpu_type="T4")
+    charges = GpuCharge.objects.filter(design=design).order_by("attempt")
+    assert [(c.attempt, c.completed) for c in charges] == [(1, False), (2, True)]
+    assert gpu_spend(day=utc_today()) == Decimal("0.006560")  # 40 s of T4
+
+
 def test_it_keeps_the_cost_of_a_deleted_design(make_design):
     design = make_design()
-    cost_record(design=design, gpu_seconds=10, gpu_type="T4")
+    cost_record(design=design, attempt=1, gpu_seconds=10, gpu_type="T4")
     design.delete()
     assert gpu_spend(day=utc_today()) == Decimal("0.001640")

@@ -11,14 +11,18 @@ from tests.drills.conftest import (
     assert_completed_once,
     assert_failed_and_refunded,
     submit_design,
+    unfinished_charges,
     wait_until_settled,
 )
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("failure, code", [("timeout", "backend_timeout"), ("unavailable", "backend_unavailable")])
-def test_it_retries_a_transient_failure_a_bounded_number_of_times(stack, staff_api, failure, code):
+# A call that timed out had started on a GPU (it sent an event) and is charged for it; one that could not reach
+# Modal never ran.
+@pytest.mark.parametrize("failure, code, charged", [("timeout", "backend_timeout", [1, 2, 3]),
+                                                    ("unavailable", "backend_unavailable", [])])
+def test_it_retries_a_transient_failure_a_bounded_number_of_times(stack, staff_api, failure, code, charged):
     stack.worker(fake_modal=True, DRILL_MODAL_SCRIPT=failure)
     design_id = submit_design(staff_api, variations=2)
 
@@ -26,6 +30,7 @@ def test_it_retries_a_transient_failure_a_bounded_number_of_times(stack, staff_a
     assert_failed_and_refunded(design, code=code)
     assert design.attempts == MAX_ATTEMPTS
     assert stack.remote_calls() == MAX_ATTEMPTS
+    assert unfinished_charges(design) == charged
     assert_books_balance(staff_api.user)
 
 
@@ -37,6 +42,7 @@ def test_it_completes_when_a_retry_succeeds(stack, staff_api):
     design = wait_until_settled(design_id, timeout=120)
     assert_completed_once(design)
     assert design.attempts == stack.remote_calls() == 3
+    assert unfinished_charges(design) == [1]  # the timed-out run; the unreachable one never ran
     assert_books_balance(staff_api.user)
 
 

@@ -250,7 +250,10 @@ def subscription_change(*, user, plan: Plan, changed_by=None, note: str = "") ->
 
 def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, completed: bool = True) -> float:
     """Price an attempt's GPU time and keep it where the budget and the report can sum it. Each attempt is
-    charged once: recording the same attempt again replaces its charge rather than adding to it."""
+    charged once: recording the same attempt again replaces its charge rather than adding to it, except that a
+    charge for a result is never replaced by one without (an error raised after the result was recorded)."""
+    if not completed and GpuCharge.objects.filter(design=design, attempt=attempt, completed=True).exists():
+        return 0.0
     seconds = Decimal(str(gpu_seconds if math.isfinite(gpu_seconds) else 0)).quantize(Decimal("0.001"))
     seconds = max(seconds, Decimal(0))
     price = _price_per_second(gpu_type)

@@ -48,6 +48,14 @@ def test_it_charges_every_attempt_including_those_without_a_result(make_design):
     assert gpu_spend(day=utc_today()) == Decimal("0.006560")  # 40 s of T4
 
 
+def test_it_never_replaces_the_charge_of_a_result_with_one_without(make_design):
+    design = make_design()
+    cost_record(design=design, attempt=1, gpu_seconds=10, gpu_type="T4")
+    cost_record(design=design, attempt=1, gpu_seconds=99, gpu_type="T4", completed=False)
+    charge = GpuCharge.objects.get()
+    assert (charge.completed, charge.gpu_seconds) == (True, Decimal("10.000"))
+
+
 def test_it_keeps_the_cost_of_a_deleted_design(make_design):
     design = make_design()
     cost_record(design=design, attempt=1, gpu_seconds=10, gpu_type="T4")

@@ -19,7 +19,7 @@ from accounts.serializers import (
 from accounts.tokens import token_issue, token_revoke
 from billing.selectors import plan_summary, quota_status
 from config.api import ApiError
-from config.api_schema import error_responses
+from config.api_schema import BodyOnDeleteSchema, error_responses
 from designs.requester import requester_from_request
 
 
@@ -57,6 +57,8 @@ class TokenApi(APIView):
 
 
 class MeApi(APIView):
+    schema = BodyOnDeleteSchema()
+
     @extend_schema(responses={200: MeSerializer})
     def get(self, request):
         requester = requester_from_request(request)

@@ -1,6 +1,7 @@
 """OpenAPI components every API view shares: the error shape, declared once so generated clients can parse it."""
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -31,3 +32,17 @@ ERROR_MEANINGS = {
 def error_responses(*statuses: int, serializer=ErrorSerializer) -> dict[int, OpenApiResponse]:
     """`responses=` entries for the given error statuses, each with the shared error component."""
     return {code: OpenApiResponse(serializer, description=ERROR_MEANINGS[code]) for code in statuses}
+
+
+class BodyOnDeleteSchema(AutoSchema):
+    """Documents a DELETE's request body (DELETE /api/v1/me/ takes the password), which drf-spectacular leaves
+    out for every method but PUT, PATCH and POST."""
+
+    def _get_request_body(self, direction="request"):
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"

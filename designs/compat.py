@@ -13,7 +13,8 @@ import math
 from datetime import UTC, datetime
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -95,11 +96,12 @@ def _absolute(request, url: str | None) -> str | None:
 # --- Requests ----------------------------------------------------------------------------------------------------
 
 
-class PreferencesSerializer(serializers.Serializer):
+class TransformPreferencesSerializer(serializers.Serializer):
     keep_furniture = serializers.BooleanField(required=False)
     color_palette = PaletteField(required=False)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PreferencesField(serializers.Field):
     """`preferences`: a JSON object sent as one form field. Validated by v1's own field types."""
 
@@ -111,12 +113,12 @@ class PreferencesField(serializers.Field):
         if not isinstance(value, dict):
             raise serializers.ValidationError('give a JSON object like {"keep_furniture": true}.',
                                               code="invalid_preferences")
-        known = PreferencesSerializer().fields
+        known = TransformPreferencesSerializer().fields
         unknown = sorted(set(value) - set(known))
         if unknown:
             raise serializers.ValidationError(f"unknown key {unknown[0]!r}; allowed: {', '.join(known)}.",
                                               code="invalid_preferences")
-        preferences = PreferencesSerializer(data=value)
+        preferences = TransformPreferencesSerializer(data=value)
         if not preferences.is_valid():
             name, errors = next(iter(preferences.errors.items()))
             raise serializers.ValidationError(f"{name}: {errors[0]}", code="invalid_preferences")
@@ -126,7 +128,7 @@ class PreferencesField(serializers.Field):
         return json.dumps(value)
 
 
-class SubmitSerializer(serializers.Serializer):
+class TransformSubmitSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, allow_empty_file=True,
                                  help_text="The room photo: JPEG, PNG, WebP or HEIC.")
     style = serializers.ChoiceField(choices=sorted(STYLES))
@@ -135,7 +137,7 @@ class SubmitSerializer(serializers.Serializer):
         help_text='A JSON string: {"keep_furniture": bool, "color_palette": ["#RRGGBB", ...]} (at most 5).')
 
 
-class SubmittedSerializer(serializers.Serializer):
+class TransformSubmittedSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     job_id = serializers.UUIDField()
     estimated_time = serializers.IntegerField(help_text="Seconds.")
@@ -143,51 +145,51 @@ class SubmittedSerializer(serializers.Serializer):
     status_url = serializers.CharField()
 
 
-class JobMetadataSerializer(serializers.Serializer):
+class TransformJobMetadataSerializer(serializers.Serializer):
     style = serializers.CharField()
     processing_time = serializers.FloatField(allow_null=True, help_text="Seconds.")
     quality_score = serializers.FloatField()
 
 
-class JobResultSerializer(serializers.Serializer):
+class TransformJobResultSerializer(serializers.Serializer):
     transformed_url = serializers.CharField()
     thumbnail_url = serializers.CharField()
     original_url = serializers.CharField()
-    metadata = JobMetadataSerializer()
+    metadata = TransformJobMetadataSerializer()
 
 
-class JobStatusSerializer(serializers.Serializer):
+class TransformJobSerializer(serializers.Serializer):
     job_id = serializers.UUIDField()
     status = serializers.CharField(help_text="queued, analyzing, detecting, generating, transforming, finalizing, "
                                              "completed, failed or cancelled.")
     progress = serializers.FloatField(min_value=0, max_value=1)
     estimated_time_remaining = serializers.IntegerField(allow_null=True, help_text="Seconds.")
-    result = JobResultSerializer(allow_null=True)
+    result = TransformJobResultSerializer(allow_null=True)
     error = serializers.CharField(allow_null=True)
 
 
-class JobStatusResponseSerializer(serializers.Serializer):
+class TransformStatusSerializer(serializers.Serializer):
     success = serializers.BooleanField()
-    data = JobStatusSerializer()
+    data = TransformJobSerializer()
 
 
-class CancelledSerializer(serializers.Serializer):
+class TransformCancelledSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     message = serializers.CharField()
 
 
-class CompatErrorSerializer(serializers.Serializer):
+class TransformErrorSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=False)
     error = serializers.CharField(help_text="A readable message.")
     code = serializers.CharField(help_text="Our error code, as in the v1 API.")
 
 
-class CancelRefusedSerializer(CompatErrorSerializer):
+class TransformCancelRefusedSerializer(TransformErrorSerializer):
     message = serializers.CharField()
 
 
 def _errors(*statuses: int) -> dict:
-    return {status: OpenApiResponse(CompatErrorSerializer) for status in statuses}
+    return {status: OpenApiResponse(TransformErrorSerializer) for status in statuses}
 
 
 # --- Views -------------------------------------------------------------------------------------------------------
@@ -222,10 +224,10 @@ class TransformSubmitApi(CompatView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(operation_id="transform_submit", tags=["first client"],
-                   request={"multipart/form-data": SubmitSerializer},
-                   responses={200: SubmittedSerializer, **_errors(400, 401, 413, 415, 429, 503)})
+                   request={"multipart/form-data": TransformSubmitSerializer},
+                   responses={200: TransformSubmittedSerializer, **_errors(400, 401, 413, 415, 429, 503)})
     def post(self, request):
-        params = SubmitSerializer(data=request.data)
+        params = TransformSubmitSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         design, _created = services.design_create(
             requester=self._submitter(), image=params.validated_data.get("file"),
@@ -251,19 +253,19 @@ class TransformSubmitApi(CompatView):
 
 class TransformStatusApi(CompatView):
     @extend_schema(operation_id="transform_status", tags=["first client"],
-                   responses={200: JobStatusResponseSerializer, **_errors(404)})
-    def get(self, request, design_id):
-        design = design_get_by_job_id(self.reader(), design_id)
+                   responses={200: TransformStatusSerializer, **_errors(404)})
+    def get(self, request, job_id):
+        design = design_get_by_job_id(self.reader(), job_id)
         return Response({"success": True, "data": job_status(request, design)})
 
 
 class TransformCancelApi(CompatView):
     @extend_schema(operation_id="transform_cancel", tags=["first client"], request=None,
-                   responses={200: CancelledSerializer, 409: CancelRefusedSerializer, **_errors(404)},
+                   responses={200: TransformCancelledSerializer, 409: TransformCancelRefusedSerializer, **_errors(404)},
                    examples=[OpenApiExample("cancelled", {"success": True, "message": CANCELLED_MESSAGE},
                                             response_only=True, status_codes=["200"])])
-    def delete(self, request, design_id):
-        design = design_get_by_job_id(self.reader(), design_id)
+    def delete(self, request, job_id):
+        design = design_get_by_job_id(self.reader(), job_id)
         try:
             services.design_cancel(design=design)
         except ApiError as error:

@@ -13,7 +13,7 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("transform/submit", compat.TransformSubmitApi.as_view(), name="transform-submit"),
-    path("transform/status/<uuid:design_id>", compat.TransformStatusApi.as_view(), name="transform-status"),
-    path("transform/<uuid:design_id>", compat.TransformCancelApi.as_view(), name="transform-cancel"),
+    path("transform/status/<uuid:job_id>", compat.TransformStatusApi.as_view(), name="transform-status"),
+    path("transform/<uuid:job_id>", compat.TransformCancelApi.as_view(), name="transform-cancel"),
     path("files/<str:token>", files.serve_signed_file, name="design-file"),
 ]

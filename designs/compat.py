@@ -36,6 +36,7 @@ from gpu.styles import STYLES
 NO_HISTORY_ESTIMATE_SECONDS = 30
 CANCELLED_MESSAGE = "Job cancelled successfully"
 FIELD_NAMES = {"image": "file"}  # v1's names for this client's form fields, in error messages
+WAITING_MESSAGE = "Waiting in the queue..."  # a queued design has no message of its own yet
 
 
 # --- Shapes ------------------------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def job_message(event: dict) -> dict | None:
         "job_id": event["id"],
         "status": event["status"],
         "progress": float(event["progress"]),
-        "message": event.get("message") or "",
+        "message": event.get("message") or (WAITING_MESSAGE if event["status"] == "queued" else ""),
         "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 

@@ -102,7 +102,7 @@ def test_it_serves_the_first_clients_whole_flow(worker_control):
     messages, closed = asyncio.run(_follow(websocket_url, worker_control.start))
     for message in messages:
         _check_message(message, job_id)
-    assert messages[0]["status"] == "queued"  # the first message is the current state
+    assert messages[0]["status"] == "queued" and messages[0]["message"]  # the first message is the current state
     assert messages[-1]["status"] == "completed" and messages[-1]["progress"] == 1.0
     assert len(messages) >= 5
     progress = [m["progress"] for m in messages]

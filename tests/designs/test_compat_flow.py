@@ -111,7 +111,9 @@ def test_it_serves_the_first_clients_whole_flow(worker_control):
 
     deadline = time.monotonic() + 60
     while True:
-        data = _check_status(APIClient().get(f"/transform/status/{job_id}").json(), job_id)  # a fresh client each poll
+        polled = APIClient().get(f"/transform/status/{job_id}")  # a fresh client each poll: no cookie, no token
+        assert polled.status_code == 200 and "sessionid" not in polled.cookies
+        data = _check_status(polled.json(), job_id)
         if data["status"] == "completed" or time.monotonic() > deadline:
             break
         time.sleep(0.2)

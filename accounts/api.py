@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import ApiToken
 from accounts.serializers import (
     MeSerializer,
+    PasswordConfirmSerializer,
     RegisterResponseSerializer,
     TokenRequestSerializer,
     TokenSerializer,
@@ -18,6 +19,7 @@ from accounts.serializers import (
 from accounts.tokens import token_issue, token_revoke
 from billing.selectors import plan_summary, quota_status
 from config.api import ApiError
+from config.api_schema import BodyOnDeleteSchema, error_responses
 from designs.requester import requester_from_request
 
 
@@ -55,6 +57,8 @@ class TokenApi(APIView):
 
 
 class MeApi(APIView):
+    schema = BodyOnDeleteSchema()
+
     @extend_schema(responses={200: MeSerializer})
     def get(self, request):
         requester = requester_from_request(request)
@@ -63,6 +67,14 @@ class MeApi(APIView):
             "plan": plan_summary(requester=requester),
             "quota": quota_status(requester=requester),
         })
+
+    @extend_schema(request=PasswordConfirmSerializer, responses={204: None, **error_responses(400, 401, 429)})
+    def delete(self, request):
+        """Close the account: every design, stored file and token goes, for good. Asks for the password."""
+        data = _valid(PasswordConfirmSerializer, request)
+        services.password_confirm(request, user=request.user, password=data["password"])
+        services.user_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _valid(serializer_class, request) -> dict:

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import api
+from accounts import api, api_account
 
 urlpatterns = [
     path("auth/register/", api.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", api.TokenApi.as_view(), name="api-token"),
     path("me/", api.MeApi.as_view(), name="api-me"),
+    path("auth/tokens/", api_account.TokenListApi.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:token_id>/", api_account.TokenRevokeApi.as_view(), name="api-token-revoke"),
+    path("auth/password/change/", api_account.PasswordChangeApi.as_view(), name="api-password-change"),
 ]

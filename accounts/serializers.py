@@ -50,3 +50,23 @@ class MeSerializer(serializers.Serializer):
     user = UserSerializer()
     plan = PlanSerializer()
     quota = QuotaSerializer()
+
+
+class PasswordConfirmSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=256, trim_whitespace=False, help_text="The account's password.")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=256, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """A token as its owner may see it again: never the key, which exists only in the response that made it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The readable start of the key: `rs_<prefix>_…`.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField(help_text="The token this request was made with.")

@@ -54,3 +54,36 @@ def user_delete(*, user: User) -> None:
     for design in Design.objects.filter(owner=user).prefetch_related("results"):
         design_delete(design=design)
     user.delete()
+
+
+def password_confirm(request, *, user: User, password: str, field: str = "password") -> None:
+    """A signed-in person proves it is them before something final; counted like a sign-in."""
+    rate_limit_auth(request, action="login", email=user.email)
+    if not user.check_password(password):
+        raise ApiError("wrong_password", "That is not your password.", field=field)
+
+
+def user_password_change(*, user: User, new_password: str, request=None, keep_token=None) -> None:
+    """Set a new password and end every other way in.
+
+    Every API token goes except `keep_token` (the one the change was made with); every session ends too,
+    since a session is checked against a hash of the password on its next request, except the calling
+    request's own session, which is moved to the new hash.
+    """
+    from django.contrib.auth import update_session_auth_hash
+
+    from accounts.models import ApiToken
+
+    try:
+        validate_password(new_password, user=user)
+    except DjangoValidationError as error:
+        raise ApiError("weak_password", " ".join(error.messages), field="new_password") from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        tokens = ApiToken.objects.filter(user=user)
+        if keep_token is not None:
+            tokens = tokens.exclude(pk=keep_token.pk)
+        tokens.delete()
+    if request is not None and keep_token is None and request.user.is_authenticated:
+        update_session_auth_hash(request, user)

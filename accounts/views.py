@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import AccountDeleteForm, LoginForm, SignupForm, TokenCreateForm
 from accounts.models import ApiToken
-from accounts.services import rate_limit_auth, user_delete
+from accounts.services import rate_limit_auth, user_delete, user_password_change
 from accounts.tokens import token_issue, token_revoke
 from config.api import ApiError
 from designs.requester import guest_key_for
@@ -78,8 +78,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("account")
 
     def form_valid(self, form):
-        messages.success(self.request, "Your password was changed.")
-        return super().form_valid(form)
+        # The API's service: this session stays signed in, every other session and every API token end.
+        user_password_change(user=self.request.user, new_password=form.cleaned_data["new_password1"],
+                             request=self.request)
+        messages.success(self.request, "Your password was changed. Other devices and API tokens are signed out.")
+        return redirect(self.get_success_url())
 
 
 @login_required

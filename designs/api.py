@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from designs import services
 from designs.requester import requester_from_request
 from designs.selectors import design_get_for, design_list_for
-from designs.serializers import CompatSubmitSerializer, DesignCreateSerializer, DesignListFilterSerializer
+from designs.serializers import DesignCreateSerializer, DesignListFilterSerializer
 from designs.state import design_state, estimated_time
 from gpu.styles import catalog
 
@@ -114,31 +114,3 @@ class StylesApi(APIView):
     def get(self, request):
         return Response(catalog())
 
-
-class TransformSubmitApi(DesignApiView):
-    """Compatibility route for the first mobile client: multipart `file` and `style`."""
-
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(request={"multipart/form-data": CompatSubmitSerializer}, responses={202: Accepted})
-    def post(self, request):
-        params = CompatSubmitSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        design, created = services.design_create(
-            requester=self.requester(), image=params.validated_data.get("file"),
-            params={"style": params.validated_data["style"]}, idempotency_key=_idempotency_key(request),
-        )
-        return accepted(request, design, created=created)
-
-
-class TransformStatusApi(DesignApiView):
-    @extend_schema(responses={200: DesignState})
-    def get(self, request, design_id):
-        return Response(design_state(design_get_for(self.requester(), design_id)))
-
-
-class TransformCancelApi(DesignApiView):
-    @extend_schema(request=None, responses={200: DesignState})
-    def delete(self, request, design_id):
-        design = services.design_cancel(design=design_get_for(self.requester(), design_id))
-        return Response(design_state(design))

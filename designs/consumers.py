@@ -39,9 +39,12 @@ class DesignConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _snapshot_if_owner(self) -> dict | None:
         design = Design.objects.prefetch_related("results").filter(pk=self.design_id).first()
-        if design is None or not _requester(self.scope).owns(design):
+        if design is None or not self.may_follow(design):
             return None
         return design_state(design)
+
+    def may_follow(self, design: Design) -> bool:
+        return _requester(self.scope).owns(design)
 
 
 def _requester(scope) -> Requester:

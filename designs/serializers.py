@@ -46,7 +46,7 @@ def _is_json(text: str) -> bool:
 
 
 class DesignCreateSerializer(serializers.Serializer):
-    image = serializers.FileField(required=False, allow_empty_file=True, help_text="JPEG, PNG or WebP photo.")
+    image = serializers.FileField(required=False, allow_empty_file=True, help_text="JPEG, PNG, WebP or HEIC photo.")
     style = serializers.ChoiceField(choices=sorted(STYLES))
     room_type = serializers.ChoiceField(choices=sorted(ROOM_TYPES), required=False, allow_blank=True)
     keep_furniture = serializers.BooleanField(required=False, default=False)
@@ -67,13 +67,6 @@ class DesignCreateSerializer(serializers.Serializer):
             except InvalidPreference as error:
                 raise serializers.ValidationError(str(error), code="invalid_color") from None
         return value
-
-
-class CompatSubmitSerializer(serializers.Serializer):
-    """The first mobile client's form: `file` and `style`."""
-
-    file = serializers.FileField(required=False, allow_empty_file=True)
-    style = serializers.ChoiceField(choices=sorted(STYLES))
 
 
 class DesignListFilterSerializer(serializers.Serializer):

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 from rest_framework import status
 
 from config.api import ApiError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ACCEPTED_FORMATS |= {"HEIF"}  # iPhone photos (.heic, .heif); pillow-heif decodes them, registered here
+register_heif_opener()
 MIN_SHORT_SIDE = 256
 MAX_ASPECT_RATIO = 3.0
 STORED_LONG_SIDE = 1600  # the largest output is 1024; some headroom, and JPEG can decode at 1/2 or 1/4 scale
@@ -50,7 +53,7 @@ def _decode(upload) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
-                raise ApiError("unsupported_image_type", "Upload a JPEG, PNG or WebP photo.", field="image",
+                raise ApiError("unsupported_image_type", "Upload a JPEG, PNG, WebP or HEIC photo.", field="image",
                                status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
             # JPEG decodes straight to a smaller scale when that still covers what we keep: a 12 MP photo
             # then costs a quarter of the pixels. The whole stream is still read and checked.
@@ -59,8 +62,8 @@ def _decode(upload) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _invalid("The photo has too many pixels.") from None
     except UnidentifiedImageError:
-        raise ApiError("unsupported_image_type", "The file is not a JPEG, PNG or WebP photo.", field="image",
-                       status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE) from None
+        raise ApiError("unsupported_image_type", "The file is not a JPEG, PNG, WebP or HEIC photo.",
+                       field="image", status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE) from None
     except (OSError, SyntaxError, ValueError):
         raise _invalid("The photo could not be read; it may be damaged.") from None
     return image

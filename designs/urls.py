@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from designs import api, files
+from designs import api, compat, files
 
 api_urlpatterns = [
     path("styles/", api.StylesApi.as_view(), name="api-styles"),
@@ -12,8 +12,8 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
-    path("transform/submit", api.TransformSubmitApi.as_view(), name="transform-submit"),
-    path("transform/status/<uuid:design_id>", api.TransformStatusApi.as_view(), name="transform-status"),
-    path("transform/<uuid:design_id>", api.TransformCancelApi.as_view(), name="transform-cancel"),
+    path("transform/submit", compat.TransformSubmitApi.as_view(), name="transform-submit"),
+    path("transform/status/<uuid:job_id>", compat.TransformStatusApi.as_view(), name="transform-status"),
+    path("transform/<uuid:job_id>", compat.TransformCancelApi.as_view(), name="transform-cancel"),
     path("files/<str:token>", files.serve_signed_file, name="design-file"),
 ]

@@ -1,7 +1,8 @@
 """WebSocket authentication: `Authorization: Token` in the handshake (apps), else the session cookie (browsers).
 
 A session cookie is ambient, so it only counts when the Origin is one of ours; a token is explicit,
-so an app without an Origin header is fine.
+so an app without an Origin header is fine. A socket with neither (an app that has no account: browsers
+always send an Origin) is anonymous with no session, which can follow only link designs (designs/links.py).
 """
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ class TokenOrSessionAuth:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        header = dict(scope.get("headers", [])).get(b"authorization")
+        headers = dict(scope.get("headers", []))
+        header = headers.get(b"authorization")
+        if header is None and b"origin" not in headers:
+            return await self.inner({**scope, "user": AnonymousUser(), "session": None}, receive, send)
         if header is None:
             return await self.session_app(scope, receive, send)
         key = key_from_header(header)

@@ -5,7 +5,7 @@
 (function () {
   var form = document.getElementById("design-form");
   if (!form) return;
-  var ACCEPTED = ["image/jpeg", "image/png", "image/webp"];
+  var ACCEPTED = ["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"];
   var MAX_COLOURS = 5;
   var ANY_ID = "00000000-0000-0000-0000-000000000000"; // stands for the new design's id in data-detail-url
   var maxBytes = Number(form.dataset.maxBytes);
@@ -47,11 +47,19 @@
 
   // --- The photo ---------------------------------------------------------------------------------------------
 
+  // iPhone photos. Some systems give them no type, and most browsers cannot draw them: the server checks them.
+  function isHeif(file) {
+    return file.type === "image/heic" || file.type === "image/heif" || (!file.type && /\.(heic|heif)$/i.test(file.name));
+  }
+
   function checkPhoto(file) {
-    if (ACCEPTED.indexOf(file.type) < 0) return Promise.resolve("Upload a JPEG, PNG or WebP photo.");
+    if (ACCEPTED.indexOf(file.type) < 0 && !isHeif(file)) {
+      return Promise.resolve("Upload a JPEG, PNG, WebP or HEIC photo.");
+    }
     if (file.size > maxBytes) {
       return Promise.resolve("The photo is larger than " + Math.floor(maxBytes / 1048576) + " MB.");
     }
+    if (isHeif(file)) return Promise.resolve(null);
     return new Promise(function (resolve) {
       var probe = new Image();
       var url = URL.createObjectURL(file);
@@ -85,7 +93,7 @@
   function showPreview(file) {
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     previewUrl = file ? URL.createObjectURL(file) : null;
-    preview.hidden = !file;
+    preview.hidden = !file || isHeif(file);
     dropzone.classList.toggle("has-photo", Boolean(file));
     dropzone.querySelector(".dropzone-text strong").textContent =
       file ? "Drag another photo here to replace it" : "Drag a photo of the room here";

@@ -40,15 +40,6 @@ def test_it_restyles_a_photo_through_the_v1_api(worker, alice_api):
     assert metadata["processing_time"] > 0
 
 
-def test_it_restyles_through_the_compatibility_routes(worker, alice_api):
-    response = alice_api.post("/transform/submit", {"file": upload(), "style": "boho"}, format="multipart")
-    assert response.status_code == 202, response.content
-    design_id = response.json()["id"]
-    state = wait_for(alice_api, design_id)
-    assert alice_api.get(f"/transform/status/{design_id}").json()["status"] == state["status"] == "completed"
-    assert alice_api.delete(f"/transform/{design_id}").status_code == 409
-
-
 def test_it_streams_progress_over_the_websocket(worker_control, alice, alice_api):
     design_id = submit(alice_api).json()["id"]
     token = token_issue(user=alice, name="ws")
@@ -81,7 +72,7 @@ def test_it_gives_a_late_subscriber_the_current_state(worker, alice, alice_api):
     token = token_issue(user=alice, name="ws")
 
     async def scenario():
-        communicator, connected, _ = await ws_connect(design_id, token=token, path="transform")
+        communicator, connected, _ = await ws_connect(design_id, token=token)
         snapshot = await communicator.receive_json_from(timeout=10)
         await communicator.disconnect()
         return connected, snapshot

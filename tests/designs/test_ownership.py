@@ -25,8 +25,6 @@ def test_it_hides_a_design_from_everyone_but_its_owner(alice_api, bob, bob_api):
         bob_api.get(f"/api/v1/designs/{design_id}/"),
         bob_api.post(f"/api/v1/designs/{design_id}/cancel/"),
         bob_api.delete(f"/api/v1/designs/{design_id}/"),
-        bob_api.get(f"/transform/status/{design_id}"),
-        bob_api.delete(f"/transform/{design_id}"),
         APIClient().get(f"/api/v1/designs/{design_id}/"),
     ):
         assert_error(response, 404, "not_found")

@@ -33,7 +33,7 @@ def test_a_guest_tries_it_up_to_the_guest_limit(visit, worker_control, room_phot
     not_a_photo = tmp_path / "notes.txt"
     not_a_photo.write_text("not a photo")
     page.set_input_files("#image", not_a_photo)
-    expect(page.locator("#error-image")).to_have_text("Upload a JPEG, PNG or WebP photo.")
+    expect(page.locator("#error-image")).to_have_text("Upload a JPEG, PNG, WebP or HEIC photo.")
     expect(page.locator("#image")).to_have_attribute("aria-invalid", "true")
 
     # The API's answer lands next to the field it names.

@@ -1,0 +1,24 @@
+"""The admin's second factor is on by default in production, off in development, and either way when set."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.config.test_settings import PRODUCTION, _manage
+
+PRINT = "from django.conf import settings; print(settings.ADMIN_REQUIRE_2FA)"
+# Development settings start an embedded Redis unless they are given one: they get the test run's.
+DEVELOPMENT = {"DJANGO_ENV": "development", "REDIS_URL": os.environ.get("REDIS_URL", "")}
+
+
+@pytest.mark.parametrize(("env", "required"), [
+    (PRODUCTION, "True"),
+    ({**PRODUCTION, "ADMIN_REQUIRE_2FA": "false"}, "False"),
+    (DEVELOPMENT, "False"),
+    ({**DEVELOPMENT, "ADMIN_REQUIRE_2FA": "true"}, "True"),
+])
+def test_it_requires_the_second_factor_in_production_by_default(env, required):
+    result = _manage("shell", "-c", PRINT, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == required

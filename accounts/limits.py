@@ -2,19 +2,19 @@
 
 Counting failures, not attempts, is what keeps these limits from being a lock anyone can turn: a stranger who
 knows an email address can make it fail as often as they like, but only from their own networks, and a refusal
-never reaches a network that has not failed on the account itself. Three counters per failure, all in the same
-window (RATELIMIT_LOGIN, django-ratelimit's fixed windows in the Redis cache):
+never reaches a network that has not failed on the account itself. Each failure is counted three times, all in
+the same window (RATELIMIT_LOGIN, django-ratelimit's fixed windows in the Redis cache):
 
-- per network, over every account: one network guessing many accounts is cut;
-- per account and network: one network guessing one account is cut, for that account only;
+- per network, over every account: a network past the limit is refused, whatever account it tries next;
 - per account, over every network: a guess spread across many networks is cut too, but only for the networks
-  that have failed on this account in the window. A network with no failures on it (the owner at home, on the
-  phone) still signs in with the right password.
+  that have failed on this account in the window (the third count, per account and network, says which).
+  A network with no failures on it (the owner at home, on the phone) still signs in with the right password.
 
-A success from a network clears that network's failures on that account and nothing else: the network's own
-count over all accounts stays (signing in to your own account between guesses must not buy more guesses), and
-so does the account's count over all networks (the owner signing in must not hand a distributed guesser a new
-budget).
+A success from a network clears that network's failures on that account and nothing else, so the owner's own
+typo does not leave them among "the networks that failed" when a guesser later pushes the account past the
+limit. The network's count over all accounts stays (signing in to your own account between guesses must not buy
+more guesses), and so does the account's count over all networks (the owner signing in must not hand a
+distributed guesser a new budget).
 """
 from __future__ import annotations
 
@@ -43,13 +43,12 @@ def signin_check(request, *, email: str) -> None:
     if not settings.RATELIMIT_ENABLE:
         return
     network, account = client_network(request), account_key(email)
-    own = _count(request, ACCOUNT_NETWORK, f"{account}|{network}")
-    everyone = _count(request, ACCOUNT, account)
-    for usage in (_count(request, NETWORK, network), own):
-        if usage["count"] >= usage["limit"]:
-            raise _too_many(usage)
-    if own["count"] and everyone["count"] >= everyone["limit"]:
-        raise _too_many(everyone)
+    usage = _count(request, NETWORK, network)
+    if usage["count"] >= usage["limit"]:
+        raise _too_many(usage)
+    usage = _count(request, ACCOUNT, account)
+    if usage["count"] >= usage["limit"] and _count(request, ACCOUNT_NETWORK, f"{account}|{network}")["count"]:
+        raise _too_many(usage)
 
 
 def signin_failed(request, *, email: str) -> None:

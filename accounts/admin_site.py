@@ -63,6 +63,8 @@ class AdminLoginForm(AdminAuthenticationForm):
                 signin_failure(self.request, email=email, channel=audit.Channel.ADMIN)
             raise
         user = self.get_user()
+        if user is None:  # a blank field: nothing was checked
+            return cleaned
         if otp_required(user):  # half way: the failures on this account are forgotten once the code is right
             audit.signin_record(self.request, email=user.email, channel=audit.Channel.ADMIN,
                                 outcome=audit.Outcome.SIGNED_IN, user=user)

@@ -46,3 +46,9 @@ def test_it_shares_the_failure_budget_with_the_site_login(client, staff):
         client.post("/login/", {"username": "ops@example.com", "password": "guess"}, REMOTE_ADDR=A)
     _admin_login(client, "ops@example.com", "guess", A)
     assert _admin_login(client, "ops@example.com", PASSWORD, A).status_code == 429
+
+
+def test_it_answers_a_half_filled_form_with_the_form(client, staff):
+    response = client.post("/admin/login/", {"username": "ops@example.com"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["password"]

@@ -39,10 +39,15 @@ def account_key(email: str) -> str:
 
 
 def signin_check(request, *, email: str) -> None:
-    """Refuse (429) a sign-in from a network that has failed too often, overall or on this account."""
+    """Refuse (429) a sign-in from a network that has failed too often, overall or on this account.
+
+    Every attempt also counts against its own network's RATELIMIT_LOGIN_ATTEMPTS, right password or not: that
+    bounds the password hashing (and the tokens issued) one network can ask for, and touches no one else.
+    """
     if not settings.RATELIMIT_ENABLE:
         return
     network, account = client_network(request), account_key(email)
+    enforce_rate_limit(request, group="signin:network", key=network, rate=settings.RATELIMIT_LOGIN_ATTEMPTS)
     usage = _count(request, NETWORK, network)
     if usage["count"] >= usage["limit"]:
         raise _too_many(usage)

@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
 # the last refuses only the networks that failed on the account, so the right password from elsewhere still works.
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 RATELIMIT_LOGIN = envstr("RATELIMIT_LOGIN", "10/m")
+RATELIMIT_LOGIN_ATTEMPTS = envstr("RATELIMIT_LOGIN_ATTEMPTS", "60/m")  # every sign-in attempt, per client network
 RATELIMIT_REGISTER = envstr("RATELIMIT_REGISTER", "5/m")  # sign-up attempts per client network
 SIGNUPS_PER_NETWORK_PER_HOUR = envint("SIGNUPS_PER_NETWORK_PER_HOUR", 10)  # accounts created; 0 turns it off
 # The admin asks staff for a TOTP code (django-otp) when this is on, or when the staff member has enrolled one.

@@ -66,3 +66,11 @@ def test_it_does_not_count_an_unticked_confirmation_as_a_failure(client, alice):
     for _ in range(4):
         assert client.post("/account/delete/", {"password": PASSWORD}).status_code == 400
     assert client.post("/account/delete/", {"password": PASSWORD, "confirm": "on"}).status_code == 302
+
+
+@override_settings(RATELIMIT_LOGIN_ATTEMPTS="3/m")
+def test_it_bounds_every_networks_attempts_without_touching_other_networks(api, alice):
+    """Right passwords are not failures, but a network still cannot ask for unlimited password checks."""
+    assert [_token(api, "alice@example.com", PASSWORD, A).status_code for _ in range(3)] == [200] * 3
+    assert_error(_token(api, "alice@example.com", PASSWORD, A), 429, "rate_limited")
+    assert _token(api, "alice@example.com", PASSWORD, B).status_code == 200

@@ -15,6 +15,7 @@ guessing as they cut password guessing (and django-otp's own per-device throttle
 from __future__ import annotations
 
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import segno
 from django import forms
@@ -174,8 +175,6 @@ class RestyleAdminSite(admin.AdminSite):
         return reverse("admin:index", current_app=self.name)
 
     def _with_next(self, url: str, request) -> str:
-        from urllib.parse import urlencode
-
         return f"{url}?{urlencode({'next': self._next(request)})}"
 
 

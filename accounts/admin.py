@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, SignInEvent, User
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -47,3 +48,44 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         count, _ = queryset.delete()
         self.message_user(request, f"Revoked {count} token(s).")
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The staff sign-in audit: read-only, and kept (no one deletes from it here)."""
+
+    list_display = ["at", "email", "outcome", "channel", "ip", "user_agent"]
+    list_filter = ["outcome", "channel", "at"]
+    search_fields = ["email", "network"]
+    date_hierarchy = "at"
+    readonly_fields = ["at", "email", "user", "channel", "outcome", "ip", "network", "user_agent"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# django-otp's own admin shows and edits device secrets (and draws their QR codes for any admin). Secrets are
+# shown once, to their owner, at enrolment (accounts/admin_site.py); here staff only see and remove devices,
+# which sends a person who lost their phone back to enrolment.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__email"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

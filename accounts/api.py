@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import audit, limits, services
 from accounts.models import ApiToken
 from accounts.serializers import (
     MeSerializer,
@@ -26,24 +27,31 @@ from designs.requester import requester_from_request
 class RegisterApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # JSON only: a cross-site <form> can post urlencoded or multipart bodies without CSRF or CORS getting a say,
+    # but a JSON body from another origin needs a CORS preflight, which only CORS_ALLOWED_ORIGINS pass.
+    parser_classes = [JSONParser]
 
     @extend_schema(request=TokenRequestSerializer, responses={201: RegisterResponseSerializer})
     def post(self, request):
         data = _valid(TokenRequestSerializer, request)
-        services.rate_limit_auth(request, action="register", email=data["email"])
+        limits.signup_check(request)
         user = services.user_register(email=data["email"], password=data["password"])
+        limits.signup_done(request)
         token = token_issue(user=user, name=data["name"])
         return Response({"token": token, "user": UserSerializer(user).data}, status=status.HTTP_201_CREATED)
 
 
 class TokenApi(APIView):
+    # JSON only, as RegisterApi: a cross-site form could otherwise post wrong passwords for the visitor's own
+    # account from the visitor's own network, which the failure limits would then hold against that network.
+    parser_classes = [JSONParser]
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
     def post(self, request):
         data = _valid(TokenRequestSerializer, request)
-        services.rate_limit_auth(request, action="login", email=data["email"])
         user = services.user_authenticate(request, email=data["email"], password=data["password"])
         return Response({"token": token_issue(user=user, name=data["name"]), "name": data["name"]})
 
@@ -72,7 +80,8 @@ class MeApi(APIView):
     def delete(self, request):
         """Close the account: every design, stored file and token goes, for good. Asks for the password."""
         data = _valid(PasswordConfirmSerializer, request)
-        services.password_confirm(request, user=request.user, password=data["password"])
+        services.password_confirm(request, user=request.user, password=data["password"],
+                                  channel=audit.Channel.ACCOUNT_DELETE)
         services.user_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

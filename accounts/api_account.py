@@ -11,7 +11,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import audit, services
 from accounts.models import ApiToken
 from accounts.serializers import ApiTokenSerializer, PasswordChangeSerializer
 from accounts.tokens import token_revoke
@@ -52,7 +52,7 @@ class PasswordChangeApi(APIView):
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.password_confirm(request, user=request.user, password=data.validated_data["current_password"],
-                                  field="current_password")
+                                  channel=audit.Channel.PASSWORD_CHANGE, field="current_password")
         services.user_password_change(user=request.user, new_password=data.validated_data["new_password"],
                                       request=request, keep_token=_calling_token(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

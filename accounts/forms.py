@@ -50,5 +50,5 @@ class AccountDeleteForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
         return password

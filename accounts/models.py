@@ -59,3 +59,41 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SignInEvent(models.Model):
+    """The audit trail of staff sign-ins: every admin sign-in step, and staff accounts signing in anywhere.
+
+    Append-only: rows are written by accounts/audit.py and only read in the admin. The email is kept as typed
+    (lower-cased) so failures against accounts that do not exist show up too.
+    """
+
+    class Channel(models.TextChoices):
+        ADMIN = "admin", "Admin login"
+        WEB = "web", "Site login"
+        TOKEN = "token", "Token API"
+        ACCOUNT_DELETE = "account_delete", "Account deletion"
+        PASSWORD_CHANGE = "password_change", "Password change"
+
+    class Outcome(models.TextChoices):
+        SIGNED_IN = "signed_in", "Password accepted"
+        FAILED = "failed", "Wrong email or password"
+        OTP_VERIFIED = "otp_verified", "Second factor accepted"
+        OTP_FAILED = "otp_failed", "Wrong second-factor code"
+        OTP_ENROLLED = "otp_enrolled", "Second factor enrolled"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    email = models.CharField(max_length=254, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    network = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "staff sign-in"
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.outcome} ({self.channel})"

@@ -1,21 +1,14 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import status
 
+from accounts import audit, limits
 from accounts.models import User
-from config.api import ApiError, client_ip, enforce_rate_limit
-
-
-def rate_limit_auth(request, *, action: str, email: str) -> None:
-    """Sign-in and sign-up floods are cut per client IP and per email."""
-    rate = settings.RATELIMIT_LOGIN if action == "login" else settings.RATELIMIT_REGISTER
-    enforce_rate_limit(request, group=f"{action}:ip", key=client_ip(request), rate=rate)
-    enforce_rate_limit(request, group=f"{action}:email", key=email.strip().lower(), rate=rate)
+from config.api import ApiError
 
 
 def user_register(*, email: str, password: str) -> User:
@@ -33,12 +26,37 @@ def user_register(*, email: str, password: str) -> User:
         raise ApiError("email_taken", "An account with this email already exists.", field="email") from None
 
 
-def user_authenticate(request, *, email: str, password: str) -> User:
-    user = authenticate(request, email=email.strip().lower(), password=password)
+def signin_guard(request, *, email: str, channel: str) -> None:
+    """429 (ApiError) when the failure limits refuse this sign-in (accounts/limits.py)."""
+    try:
+        limits.signin_check(request, email=email)
+    except ApiError:
+        audit.signin_refused(request, email=email, channel=channel)
+        raise
+
+
+def signin_failure(request, *, email: str, channel: str, outcome: str = audit.Outcome.FAILED,
+                   user: User | None = None) -> None:
+    """A wrong password (or second-factor code): counted against this account and network, and audited."""
+    limits.signin_failed(request, email=email)
+    audit.signin_record(request, email=email, channel=channel, outcome=outcome, user=user)
+
+
+def signin_success(request, *, user: User, channel: str, outcome: str = audit.Outcome.SIGNED_IN) -> None:
+    limits.signin_succeeded(request, email=user.email)
+    audit.signin_record(request, email=user.email, channel=channel, outcome=outcome, user=user)
+
+
+def user_authenticate(request, *, email: str, password: str, channel: str = audit.Channel.TOKEN) -> User:
+    email = email.strip().lower()
+    signin_guard(request, email=email, channel=channel)
+    user = authenticate(request, email=email, password=password)
     if user is None:
+        signin_failure(request, email=email, channel=channel)
         raise ApiError(
             "invalid_credentials", "Email or password is wrong.", status_code=status.HTTP_400_BAD_REQUEST
         )
+    signin_success(request, user=user, channel=channel)
     return user
 
 
@@ -56,10 +74,11 @@ def user_delete(*, user: User) -> None:
     user.delete()
 
 
-def password_confirm(request, *, user: User, password: str, field: str = "password") -> None:
-    """A signed-in person proves it is them before something final; counted like a sign-in."""
-    rate_limit_auth(request, action="login", email=user.email)
+def password_confirm(request, *, user: User, password: str, channel: str, field: str = "password") -> None:
+    """A signed-in person proves it is them before something final: a sign-in, under the same failure limits."""
+    signin_guard(request, email=user.email, channel=channel)
     if not user.check_password(password):
+        signin_failure(request, email=user.email, channel=channel, user=user)
         raise ApiError("wrong_password", "That is not your password.", field=field)
 
 

@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import audit, limits
 from accounts.forms import AccountDeleteForm, LoginForm, SignupForm, TokenCreateForm
 from accounts.models import ApiToken
-from accounts.services import rate_limit_auth, user_delete, user_password_change
+from accounts.services import signin_failure, signin_guard, signin_success, user_delete, user_password_change
 from accounts.tokens import token_issue, token_revoke
 from config.api import ApiError
 from designs.requester import guest_key_for
@@ -35,11 +36,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST":
-        limited = _limited(request, action="register", email=request.POST.get("email", ""))
+        limited = _limited(limits.signup_check, request)
         if limited:
             return limited
         if form.is_valid():
             user = form.save()
+            limits.signup_done(request)
             _login_keeping_guest_designs(request, user)
             messages.success(request, "Welcome to Restyle.")
             return redirect("design-new")
@@ -63,14 +65,22 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        return _limited(request, action="login", email=request.POST.get("username", "")) or super().post(
+        email = request.POST.get("username", "")
+        return _limited(signin_guard, request, email=email, channel=audit.Channel.WEB) or super().post(
             request, *args, **kwargs
         )
 
     def form_valid(self, form):
+        user = form.get_user()
+        signin_success(self.request, user=user, channel=audit.Channel.WEB)
         # A guest who tried Restyle and then logs in to an existing account keeps what they made too.
-        _login_keeping_guest_designs(self.request, form.get_user())
+        _login_keeping_guest_designs(self.request, user)
         return redirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        if form.non_field_errors():  # the password was checked and was wrong (not a malformed form)
+            signin_failure(self.request, email=self.request.POST.get("username", ""), channel=audit.Channel.WEB)
+        return super().form_invalid(form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -128,11 +138,15 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def account_delete(request: HttpRequest) -> HttpResponse:
-    limited = _limited(request, action="login", email=request.user.email)  # the password check is a login
+    # The password check is a sign-in, under the same failure limits.
+    email, channel = request.user.email, audit.Channel.ACCOUNT_DELETE
+    limited = _limited(signin_guard, request, email=email, channel=channel)
     if limited:
         return limited
     form = AccountDeleteForm(request.POST, user=request.user)
     if not form.is_valid():
+        if form.has_error("password", "wrong_password"):
+            signin_failure(request, email=email, channel=channel, user=request.user)
         return _account_page(request, status=400, delete_form=form)
     user = request.user
     logout(request)
@@ -141,13 +155,17 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-def _limited(request, *, action: str, email: str):
-    """Render the 429 page when this sign-in or sign-up is over its rate limit."""
+def _limited(check, request, **kwargs):
+    """Render the 429 page when `check` (a sign-in or sign-up limit) refuses this request."""
     try:
-        rate_limit_auth(request, action=action, email=email)
+        check(request, **kwargs)
     except ApiError as error:
-        response = render(request, "429.html", {"message": error.detail}, status=429)
-        for name, value in error.headers.items():
-            response[name] = value
-        return response
+        return rate_limited_page(request, error)
     return None
+
+
+def rate_limited_page(request, error: ApiError) -> HttpResponse:
+    response = render(request, "429.html", {"message": error.detail}, status=429)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response

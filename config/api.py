@@ -1,6 +1,7 @@
 """API conventions shared by every app: the error shape, pagination, client IPs, rate limits."""
 from __future__ import annotations
 
+import ipaddress
 import math
 
 from django.conf import settings
@@ -83,6 +84,29 @@ def client_ip(request) -> str:
         if len(forwarded) >= settings.NUM_PROXIES:
             return forwarded[-settings.NUM_PROXIES]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def network_key(ip: str | None) -> str:
+    """The unit a client is counted in: the IPv4 address, or the /64 an IPv6 address belongs to.
+
+    An IPv6 customer is handed a whole /64 (2^64 addresses), so counting single addresses would let one person
+    rotate through endless identities. IPv4-mapped IPv6 addresses count as the IPv4 address they carry; what
+    cannot be parsed shares one "unknown" bucket rather than getting a free one each.
+    """
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return "unknown"
+    if address.version == 6 and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def client_network(request) -> str:
+    """The client's network key (see network_key): what per-client limits should count, not the bare IP."""
+    return network_key(client_ip(request))
 
 
 def enforce_rate_limit(request, *, group: str, key: str, rate: str) -> None:

@@ -29,7 +29,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 NUM_PROXIES = envint("NUM_PROXIES", 0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.AdminConfig",  # django.contrib.admin with our site: rate-limited, audited, two-factor login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_dramatiq",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "billing",
     "designs",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the admin asks for it (accounts/admin_site.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -206,10 +209,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Rate limits on sign-in and sign-up, per client IP and per email (django-ratelimit, Redis cache).
+# Sign-in and sign-up limits (accounts/limits.py; django-ratelimit, Redis cache). A client's network is its IPv4
+# address or its IPv6 /64. RATELIMIT_LOGIN counts FAILED sign-ins (site, token API, admin, second-factor codes,
+# account deletion's password) per network, per account from one network, and per account over all networks;
+# the last refuses only the networks that failed on the account, so the right password from elsewhere still works.
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 RATELIMIT_LOGIN = envstr("RATELIMIT_LOGIN", "10/m")
-RATELIMIT_REGISTER = envstr("RATELIMIT_REGISTER", "5/m")
+RATELIMIT_LOGIN_ATTEMPTS = envstr("RATELIMIT_LOGIN_ATTEMPTS", "60/m")  # every sign-in attempt, per client network
+RATELIMIT_REGISTER = envstr("RATELIMIT_REGISTER", "5/m")  # sign-up attempts per client network
+SIGNUPS_PER_NETWORK_PER_HOUR = envint("SIGNUPS_PER_NETWORK_PER_HOUR", 10)  # accounts created; 0 turns it off
+# The admin asks staff for a TOTP code (django-otp) when this is on, or when the staff member has enrolled one.
+# Staff without one enrol at their first admin sign-in. On by default in production only.
+ADMIN_REQUIRE_2FA = envbool("ADMIN_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Restyle")  # the name authenticator apps show
 TOKEN_LAST_USED_RESOLUTION = envint("TOKEN_LAST_USED_RESOLUTION", 60)  # seconds between last-used writes
 
 # Security: production runs behind a TLS-terminating proxy.

@@ -139,6 +139,13 @@ class _GpuConsumer(_RedisConsumer):
         self.message_cache = fetched
         return bool(fetched)
 
+    def close(self) -> None:
+        # Dramatiq closes a consumer after a connection error and starts a new one: fetched messages never handed
+        # to a thread go with it (the reaper sends their designs again), and so must the slots they held.
+        self.broker.gpu_slots.give_back(len(self.message_cache))
+        self.message_cache = []
+        super().close()
+
     def requeue(self, messages) -> None:
         # Shutdown hands fetched, unstarted messages back to Redis: they no longer hold a thread here.
         messages = list(messages)

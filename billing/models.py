@@ -27,8 +27,10 @@ class Plan(models.Model):
                                                                              MaxValueValidator(4)])
     max_resolution = models.PositiveSmallIntegerField(default=768, validators=[MinValueValidator(256),
                                                                                MaxValueValidator(2048)])
-    queue_priority = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(9)],
-                                                      help_text="0–9; higher runs sooner when the queue is busy.")
+    queue_priority = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(9)],
+        help_text="0–9; plans at PRIORITY_QUEUE_MIN_PRIORITY (5) or above run before the others when designs wait.",
+    )
     monthly_price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
 
     class Meta:

@@ -41,7 +41,7 @@ from billing.subjects import (
     utc_today,
 )
 from config.api import ApiError, enforce_rate_limit
-from designs.models import Status
+from designs.models import HOLDS_CAPACITY, Design, Status
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +77,15 @@ def _rate_limit(requester) -> None:
 
 
 def _global_limits() -> None:
-    """Designs accepted across everyone, from the ledger. Race-tolerant by design: a burst of concurrent
-    submits can pass the count together, which is fine for a capacity guard (the quota itself is exact)."""
+    """Designs holding capacity across everyone (designs.models.HOLDS_CAPACITY): accepted in the window and not
+    given back before they started. A design cancelled while queued frees its share at once, so one user's
+    submit-and-cancel loop cannot fill the caps for everyone else; one that started (or finished) keeps it.
+    Race-tolerant by design: a burst of concurrent submits can pass the count together, which is fine for a
+    capacity guard (the quota itself is exact). Nothing is added or subtracted: the count is read from the
+    designs' own state, so a cancel racing a worker's claim can neither free a share twice nor keep one."""
     now = timezone.now()
     minute, hour = timedelta(minutes=1), timedelta(hours=1)
-    counts = UsageEntry.objects.filter(kind=RESERVE, created_at__gt=now - hour).aggregate(
+    counts = _holding_capacity(since=now - hour).aggregate(
         hour=Count("pk"), minute=Count("pk", filter=Q(created_at__gt=now - minute))
     )
     for window, count, limit in ((minute, counts["minute"], settings.GLOBAL_DESIGNS_PER_MINUTE),
@@ -95,10 +99,15 @@ def _global_limits() -> None:
             )
 
 
+def _holding_capacity(*, since):
+    # The same condition as the partial index design_holds_capacity, so the count reads only that index.
+    return Design.objects.filter(HOLDS_CAPACITY, created_at__gt=since).order_by()
+
+
 def _window_retry_after(*, now, window: timedelta, excess: int) -> int:
     """Seconds until enough of the window's designs age out for the count to drop below the limit."""
-    times = UsageEntry.objects.filter(kind=RESERVE, created_at__gt=now - window).order_by("created_at")
-    frees_at = times.values_list("created_at", flat=True)[excess] + window
+    times = _holding_capacity(since=now - window).order_by("created_at").values_list("created_at", flat=True)
+    frees_at = times[excess] + window
     return max(1, math.ceil((frees_at - now).total_seconds()))
 
 

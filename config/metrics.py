@@ -6,8 +6,8 @@ Two kinds, chosen so that every number is right however many processes serve the
   uvicorn workers, so it sets PROMETHEUS_MULTIPROC_DIR and each process writes its samples to files there that
   a scrape of any one process adds up. Without it (development, one process) they live in memory.
 - Read at scrape time from where the truth is kept, so the worker needs no exporter of its own: designs by
-  status, recent stage durations and GPU spend from Postgres; the "gpu" queue's depth and dead letters from
-  the Redis broker. A source that is down reads 0 in restyle_metrics_source_up rather than failing the scrape.
+  status, recent stage durations and GPU spend from Postgres; the Dramatiq queues' depth and dead letters
+  from the Redis broker. A source that is down reads 0 in restyle_metrics_source_up rather than failing the scrape.
 
 Stage durations are a sliding window (designs completed in the last STAGE_WINDOW), exposed as gauges of the
 sum and count per stage: divide them for the mean. They are not counters, so use them as they are, not rate().
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 STAGE_WINDOW = timedelta(hours=1)
 STAGE_WINDOW_MAX_DESIGNS = 5000  # bounds a scrape's cost on a busy hour; the mean stays honest
-QUEUES = ("gpu", "default")
+QUEUES = ("gpu-priority", "gpu", "default")  # designs.queues.GPU_QUEUES, then the reaper's
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 REQUEST_LATENCY = Histogram(

@@ -33,6 +33,7 @@ def main() -> int:
     commands = [
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", port,
          "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
+        # No --queues: the worker consumes every declared queue, gpu-priority before gpu (designs/queues.py).
         [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1",
          "--worker-shutdown-timeout", "10000"],
     ]

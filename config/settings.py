@@ -118,7 +118,8 @@ CHANNEL_LAYERS = {
 }
 
 DRAMATIQ_BROKER = {
-    "BROKER": "dramatiq.brokers.redis.RedisBroker",
+    # Dramatiq's Redis broker, consuming the priority queue before the free one (designs/queues.py).
+    "BROKER": "designs.queues.PriorityRedisBroker",
     "OPTIONS": {"url": REDIS_URL},
     "MIDDLEWARE": [
         "dramatiq.middleware.AgeLimit",
@@ -267,6 +268,9 @@ REAPER_INTERVAL_SECONDS = envint("REAPER_INTERVAL_SECONDS", 60)
 WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for new work at least this often
 # Dramatiq reads this when its worker module is imported: set it before rundramatiq starts the workers.
 os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
+# Plans whose queue priority (admin → Plans) is at least this go to the "gpu-priority" queue, which every
+# worker drains before "gpu" (designs/queues.py). 5 puts premium and staff ahead of free and guests.
+PRIORITY_QUEUE_MIN_PRIORITY = envint("PRIORITY_QUEUE_MIN_PRIORITY", 5)
 LOCAL_GPU_TYPE = envstr("LOCAL_GPU_TYPE", "T4")  # prices GPU seconds when the local backend runs on CUDA
 
 # Plans, quotas and cost (billing). Plan limits live in the database: admin → Billing → Plans.

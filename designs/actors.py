@@ -8,16 +8,30 @@ from django.conf import settings
 from django.core.cache import cache
 
 from config.logs import log_context
-from designs import retention, worker
+from designs import queues, retention, worker
 
 log = logging.getLogger(__name__)
 
 
 # Retries here cover errors that escape design_run (the database down at claim time); the design's own
 # retries for GPU errors are design_requeue's, so a redelivery never runs a design twice.
-@dramatiq.actor(queue_name="gpu", max_retries=5, min_backoff=1000, max_backoff=30_000,
-                time_limit=(settings.DESIGN_DEADLINE_SECONDS + 60) * 1000)
+GPU_ACTOR_OPTIONS = {"max_retries": 5, "min_backoff": 1000, "max_backoff": 30_000,
+                     "time_limit": (settings.DESIGN_DEADLINE_SECONDS + 60) * 1000}
+
+
+# One actor per plan class, each on its own queue (designs/queues.py decides which, and orders them); send
+# through designs.queues.design_send. The actor priorities order what a process has fetched, lower first.
+@dramatiq.actor(queue_name=queues.PRIORITY_QUEUE, priority=0, **GPU_ACTOR_OPTIONS)
+def process_design_priority(design_id: str) -> None:
+    _run(design_id)
+
+
+@dramatiq.actor(queue_name=queues.QUEUE, priority=10, **GPU_ACTOR_OPTIONS)
 def process_design(design_id: str) -> None:
+    _run(design_id)
+
+
+def _run(design_id: str) -> None:
     with log_context(design_id=design_id):  # every line the run logs says which design it was about
         worker.design_run(design_id)
 

@@ -22,6 +22,11 @@ class Status(models.TextChoices):
 RUNNING = (Status.ANALYZING, Status.DETECTING, Status.GENERATING, Status.TRANSFORMING, Status.FINALIZING)
 FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
+# A design takes a share of the global capacity (billing's designs per minute and per hour) from the moment it
+# is accepted, unless it is given back before the GPU started on it: cancelled, or failed while still queued.
+# A deleted design's row is gone and so is its share. Submit and cancel in a loop therefore uses none.
+HOLDS_CAPACITY = Q(started_at__isnull=False) | ~Q(status__in=[Status.CANCELLED, Status.FAILED])
+
 
 def design_prefix(design: Design) -> str:
     """Storage keys are ours: designs/<owner>/<id>/…, never the uploaded file's name."""
@@ -63,6 +68,8 @@ class Design(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)  # a worker's claim; expired → another may take it
     queued_at = models.DateTimeField(null=True, blank=True)  # when the job message was last sent
+    # The plan's queue priority at submit: every send of the job (retries, the reaper's) uses its queue.
+    queue_priority = models.PositiveSmallIntegerField(default=0)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -81,7 +88,12 @@ class Design(models.Model):
                 name="design_idempotency_guest",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            # The global caps count these on every submit: only designs that hold capacity are in it, so
+            # designs cancelled by the thousand cost the count nothing.
+            models.Index(fields=["created_at"], condition=HOLDS_CAPACITY, name="design_holds_capacity"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.style} design {self.id}"

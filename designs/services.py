@@ -19,6 +19,7 @@ from config.api import ApiError
 from designs.files import file_delete, file_save
 from designs.models import FINISHED, Design, Status
 from designs.progress import publish_state
+from designs.queues import design_send
 from designs.requester import Requester
 from designs.uploads import normalize_upload
 
@@ -40,7 +41,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         owner=requester.user, guest_key=requester.guest_key, client_ip=requester.ip or None,
         style=params["style"], room_type=params.get("room_type") or "",
         preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
-        variations=variations, resolution=resolution, idempotency_key=idempotency_key,
+        variations=variations, resolution=resolution, idempotency_key=idempotency_key, queue_priority=limits.priority,
         original_width=photo.width, original_height=photo.height,
         queued_at=timezone.now(), deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
     )
@@ -50,7 +51,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
             design.save(force_insert=True)
             billing.quota_reserve(design=design, units=design.variations, limits=limits)
             # Robust: if Redis refuses the message, the design is still accepted and the reaper sends it again.
-            transaction.on_commit(lambda: _enqueue(design, limits.priority), robust=True)
+            transaction.on_commit(lambda: design_send(design.id, priority=design.queue_priority), robust=True)
     except IntegrityError:
         file_delete(design.original.name)
         existing = _find_idempotent(requester, idempotency_key)
@@ -94,12 +95,6 @@ def _within_plan(params: dict, limits) -> tuple[int, int]:
         raise ApiError("plan_limit", f"Your plan allows results up to {limits.max_resolution} px.",
                        field="resolution")
     return variations, resolution
-
-
-def _enqueue(design: Design, priority: int) -> None:
-    from designs.actors import process_design
-
-    process_design.send_with_options(args=(str(design.id),), broker_priority=priority)
 
 
 def design_cancel(*, design: Design) -> Design:

@@ -21,6 +21,7 @@ from billing import services as billing
 from designs.files import file_delete, file_save
 from designs.models import RUNNING, Design, DesignResult, Status
 from designs.progress import progress_event, publish, publish_state
+from designs.queues import design_send
 from gpu.errors import Cancelled, RestyleError
 from gpu.types import Event, RestyleRequest, RestyleResult
 
@@ -305,15 +306,14 @@ def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, tra
 
 def design_requeue(design_id, attempt: int | None, *, delay_ms: int | None = None) -> bool:
     """Put a design back in the queue and send its message again (after a backoff)."""
-    from designs.actors import process_design
-
     rows = _mine(design_id, attempt) if attempt is not None else Design.objects.filter(pk=design_id,
                                                                                          status=Status.QUEUED)
     if not rows.update(status=Status.QUEUED, message="Waiting for a free GPU...", lease_until=None,
                        queued_at=timezone.now(), seq=F("seq") + 1):
         return False
     delay = delay_ms if delay_ms is not None else min(1000 * 2 ** (attempt or 0), 30_000)
-    process_design.send_with_options(args=(str(design_id),), delay=delay or None)
+    priority = Design.objects.filter(pk=design_id).values_list("queue_priority", flat=True).first() or 0
+    design_send(design_id, priority=priority, delay_ms=delay)  # back to its plan's queue
     return True
 
 

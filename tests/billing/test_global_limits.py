@@ -6,20 +6,22 @@ import pytest
 import time_machine
 from django.test import override_settings
 
-from billing.models import UsageEntry
 from billing.services import submit_guard
 from config.api import ApiError
+from designs.models import Design
 from tests.billing.conftest import guest
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def _accepted(*, ago: timedelta, count: int = 1) -> None:
-    """Designs accepted across all users, as the ledger records them."""
-    UsageEntry.objects.bulk_create(
-        UsageEntry(kind="reserve", guest_ip=f"198.51.100.{i}", units=1, day=NOW.date(), created_at=NOW - ago)
+    """Designs accepted across all users, still waiting for the GPU (so holding capacity)."""
+    designs = Design.objects.bulk_create(
+        Design(client_ip=f"198.51.100.{i}", style="japandi", original="designs/t/original.jpg",
+               deadline_at=NOW + timedelta(minutes=10))
         for i in range(count)
     )
+    Design.objects.filter(pk__in=[d.pk for d in designs]).update(created_at=NOW - ago)
 
 
 @override_settings(GLOBAL_DESIGNS_PER_MINUTE=3)

@@ -23,11 +23,6 @@ def test_it_limits_guests_to_the_guest_plan(db):
     assert (limits.code, limits.max_variations, limits.max_resolution) == ("guest", 1, 512)
 
 
-def test_it_runs_better_plans_sooner(alice, admin_user):
-    priorities = [plan_limits(requester).priority for requester in (guest(), member(alice), member(admin_user))]
-    assert priorities == sorted(set(priorities))
-
-
 def test_it_reads_limits_that_staff_edited(alice):
     Plan.objects.filter(code="free").update(daily_limit=8, max_variations=3)
     assert plan_limits(member(alice)).max_variations == 3

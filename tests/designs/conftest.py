@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from designs.queues import GPU_QUEUES
+
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "rooms"
 BIG_PHOTO = FIXTURES / "living-room-cluttered.jpg"  # 12 megapixels
 RENDER_PHOTO = FIXTURES / "home-theater-render.jpg"
@@ -50,8 +52,9 @@ class WorkerControl:
         return self
 
     def drain(self, timeout: float = 120) -> None:
-        """Wait until the gpu queue is empty and the worker idle."""
-        self.broker.join("gpu", timeout=int(timeout * 1000))
+        """Wait until the GPU queues are empty and the worker idle."""
+        for queue in GPU_QUEUES:
+            self.broker.join(queue, timeout=int(timeout * 1000))
         self.worker.join()
 
     def stop(self) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from billing.models import GpuCharge, Plan
 from billing.subjects import utc_today
-from designs.actors import process_design
+from designs.actors import process_design, process_design_priority
 from designs.models import Design, Status
 from tests.ops.conftest import jpeg, sample, scrape, stored_design
 
@@ -56,13 +56,18 @@ def test_it_sums_stage_durations_of_designs_completed_in_the_last_hour(client, a
 def test_it_reads_queue_depth_delayed_and_dead_letters_from_redis(client):
     broker = dramatiq.get_broker()
     broker.flush("gpu")
+    broker.flush("gpu-priority")
     try:
         process_design.send("00000000-0000-0000-0000-000000000001")
         process_design.send_with_options(args=("00000000-0000-0000-0000-000000000002",), delay=60_000)
         broker.client.zadd(f"{broker.namespace}:gpu.XQ", {"dead-message-id": 1})  # as Dramatiq dead-letters one
+        for _ in range(2):
+            process_design_priority.send("00000000-0000-0000-0000-000000000003")
         samples = scrape(client)
     finally:
         broker.flush("gpu")
+        broker.flush("gpu-priority")
+    assert sample(samples, "restyle_queue_messages", queue="gpu-priority") == 2  # the premium plans' queue
     assert sample(samples, "restyle_queue_messages", queue="gpu") == 1
     assert sample(samples, "restyle_queue_delayed_messages", queue="gpu") == 1
     assert sample(samples, "restyle_queue_dead_messages", queue="gpu") == 1

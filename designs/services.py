@@ -1,6 +1,8 @@
 """Writes to designs: create, cancel, delete. The worker's writes live in designs/worker.py."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import posixpath
 from datetime import timedelta
@@ -29,7 +31,8 @@ PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring"
 
 def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "") -> tuple[Design, bool]:
     """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design."""
-    existing = _find_idempotent(requester, idempotency_key)
+    fingerprint = _request_fingerprint(image, params) if idempotency_key else ""
+    existing = _find_idempotent(requester, idempotency_key, fingerprint)
     if existing:
         return existing, False
     billing.submit_guard(requester)
@@ -41,6 +44,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         style=params["style"], room_type=params.get("room_type") or "",
         preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
         variations=variations, resolution=resolution, idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint,
         original_width=photo.width, original_height=photo.height,
         queued_at=timezone.now(), deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
     )
@@ -53,7 +57,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
             transaction.on_commit(lambda: _enqueue(design, limits.priority), robust=True)
     except IntegrityError:
         file_delete(design.original.name)
-        existing = _find_idempotent(requester, idempotency_key)
+        existing = _find_idempotent(requester, idempotency_key, fingerprint)
         if existing is None:
             raise
         return existing, False  # a concurrent request with the same key won the race
@@ -76,12 +80,31 @@ def design_restyle(*, requester: Requester, source: Design, params: dict) -> Des
     return design
 
 
-def _find_idempotent(requester: Requester, key: str) -> Design | None:
+def _find_idempotent(requester: Requester, key: str, fingerprint: str) -> Design | None:
+    """The design this key already made, when the request is the same one again; another request → 422."""
     if not key:
         return None
     if requester.user is not None:
-        return Design.objects.filter(owner=requester.user, idempotency_key=key).first()
-    return Design.objects.filter(owner=None, guest_key=requester.guest_key, idempotency_key=key).first()
+        design = Design.objects.filter(owner=requester.user, idempotency_key=key).first()
+    else:
+        design = Design.objects.filter(owner=None, guest_key=requester.guest_key, idempotency_key=key).first()
+    if design is not None and design.idempotency_fingerprint not in ("", fingerprint):
+        raise ApiError("idempotency_key_reused",
+                       "This Idempotency-Key was already used for a different request (another photo or other "
+                       "choices). Send a new key for a new design.",
+                       field="Idempotency-Key", status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    return design
+
+
+def _request_fingerprint(image, params: dict) -> str:
+    """What a request asked for: the photo's bytes as uploaded and the validated choices."""
+    digest = hashlib.sha256()
+    if image is not None:
+        for chunk in image.chunks():  # from the start
+            digest.update(chunk)
+        image.seek(0)
+    digest.update(json.dumps(params, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
 
 
 def _within_plan(params: dict, limits) -> tuple[int, int]:

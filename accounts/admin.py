@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import ApiToken, User
+from accounts.services import user_delete
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -30,6 +31,15 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ApiTokenInline]
+
+    # Through user_delete, as the account page and DELETE /api/v1/me/ do: the CASCADE alone dropped the
+    # design rows and left every stored photo behind. "Delete selected" calls delete_queryset.
+    def delete_model(self, request, obj: User) -> None:
+        user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            user_delete(user=user)
 
 
 @admin.register(ApiToken)

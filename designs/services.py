@@ -151,9 +151,21 @@ def design_delete(*, design: Design) -> None:
     Every file of a design (original, results, thumbnails, maps, and whatever a crashed attempt stored
     without recording) lives in its folder. Files go first: if storage fails, the row stays and the
     delete can be tried again, instead of leaving files nothing points to.
+
+    An unfinished design is first ended (cancelled) in its own committed update, and only then is the folder
+    listed. That makes the delete and a worker's final write exclusive: the worker stores its results before
+    its conditional "still mine and running" update, so either that update committed first (our UPDATE waits
+    on its row lock) and the listing below sees every file it stored, or it finds the design cancelled,
+    matches nothing, and deletes what it stored itself (designs.worker._complete_rows). Before, a worker
+    finishing between the listing and the row's delete left its results in storage with no row.
     """
-    if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(status=Status.CANCELLED):
-        billing.quota_refund(design=design, reason="deleted")
+    fields = {"status": Status.CANCELLED, "message": "Deleted", "finished_at": timezone.now(), "lease_until": None,
+              "seq": F("seq") + 1}
+    with transaction.atomic():
+        if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(**fields):
+            billing.quota_refund(design=design, reason="deleted")
+        else:
+            Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields)
     _delete_folder(posixpath.dirname(design.original.name))
     design.delete()
 

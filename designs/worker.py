@@ -201,9 +201,22 @@ def _record(design: Design, attempt: int, event: Event) -> None:
     publish(design.pk, progress_event(design, preview))
 
 
+class _NotOurs(Exception):
+    """The final write found the design no longer ours, or its results already stored."""
+
+
 def design_complete(design: Design, attempt: int, result: RestyleResult, *, backend) -> None:
     names = _store_files(design, attempt, result)
-    _through_blinks(lambda: _complete_rows(design, attempt, result, names, backend), design_id=design.pk)
+    try:
+        _through_blinks(lambda: _complete_rows(design, attempt, result, names, backend), design_id=design.pk)
+    except _NotOurs:
+        # Cancelled, deleted or taken over. design_delete ends a design before it lists the folder, so files
+        # stored before this write are either in its listing or, as here, ours to remove. (This check used to
+        # run inside the rolled-back block, where every query fails: the files stayed behind.)
+        if Design.objects.filter(pk=design.pk, attempts=attempt, status=Status.COMPLETED).exists():
+            return  # an earlier try's COMMIT went through before the connection broke: these are our files
+        _discard(names)
+        raise LostClaim from None
 
 
 def _through_blinks(write, *, design_id) -> None:
@@ -230,11 +243,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
             maps=names["maps"],
         )
         if not updated or design.results.exists():
-            transaction.set_rollback(True)
-            if Design.objects.filter(pk=design.pk, attempts=attempt, status=Status.COMPLETED).exists():
-                return  # an earlier try's COMMIT went through before the connection broke: these are our files
-            _discard(names)
-            raise LostClaim
+            raise _NotOurs  # rolls the block back; design_complete decides about the files outside it
         DesignResult.objects.bulk_create(
             DesignResult(design=design, index=index, image=image, thumbnail=thumb, seed=v.seed, width=v.width,
                          height=v.height, quality_score=v.quality_score)

@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 # Retries here cover errors that escape design_run (the database down at claim time); the design's own
 # retries for GPU errors are design_requeue's, so a redelivery never runs a design twice.
+# notify_shutdown: a stopping worker interrupts the design and hands it back (worker.design_hand_back).
 @dramatiq.actor(queue_name="gpu", max_retries=5, min_backoff=1000, max_backoff=30_000,
-                time_limit=(settings.DESIGN_DEADLINE_SECONDS + 60) * 1000)
+                time_limit=(settings.DESIGN_DEADLINE_SECONDS + 60) * 1000, notify_shutdown=True)
 def process_design(design_id: str) -> None:
     with log_context(design_id=design_id):  # every line the run logs says which design it was about
         worker.design_run(design_id)

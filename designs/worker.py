@@ -16,6 +16,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from dramatiq.middleware import Shutdown
 
 from billing import services as billing
 from designs.files import file_delete, file_save
@@ -43,6 +44,8 @@ def design_run(design_id: str, *, backend=None) -> None:
     backend = backend or _backend()
     try:
         _consume(design, attempt, backend)
+    except Shutdown:
+        design_hand_back(design.pk, attempt)
     except (Cancelled, LostClaim):
         if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
             design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.")
@@ -324,6 +327,25 @@ def design_requeue(design_id, attempt: int | None, *, delay_ms: int | None = Non
     delay = delay_ms if delay_ms is not None else min(1000 * 2 ** (attempt or 0), 30_000)
     process_design.send_with_options(args=(str(design_id),), delay=delay or None)
     return True
+
+
+def design_hand_back(design_id, attempt: int) -> bool:
+    """Our worker is stopping (a deploy, a scale-down): give the design back to the queue now.
+
+    Dramatiq raises Shutdown in the thread (ShutdownNotifications, process_design's notify_shutdown) as soon as
+    the process is asked to stop. Waiting for the design to finish could take minutes, past any shutdown
+    timeout, and a killed worker's design waited for its lease to run out before anyone took it again. Handed
+    back, another worker claims it at once as the next attempt; this attempt's GPU time is charged like any
+    attempt that ended without a result, and the quota stays reserved once.
+    """
+    try:
+        handed_back = design_requeue(design_id, attempt, delay_ms=0)
+    except Exception:  # the database or Redis is gone too: the lease runs out and the reaper sends it again
+        log.warning("design %s: could not hand back attempt %s on shutdown", design_id, attempt, exc_info=True)
+        return False
+    if handed_back:
+        log.warning("design %s: worker shutting down, attempt %s handed back to the queue", design_id, attempt)
+    return handed_back
 
 
 def design_fail(design_id, attempt: int | None, code: str, message: str) -> bool:

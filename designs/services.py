@@ -156,7 +156,7 @@ def design_delete(*, design: Design) -> None:
     listed. That makes the delete and a worker's final write exclusive: the worker stores its results before
     its conditional "still mine and running" update, so either that update committed first (our UPDATE waits
     on its row lock) and the listing below sees every file it stored, or it finds the design cancelled,
-    matches nothing, and deletes what it stored itself (designs.worker._complete_rows). Before, a worker
+    matches nothing, and deletes what it stored itself (designs.worker.design_complete). Before, a worker
     finishing between the listing and the row's delete left its results in storage with no row.
     """
     fields = {"status": Status.CANCELLED, "message": "Deleted", "finished_at": timezone.now(), "lease_until": None,

@@ -14,7 +14,8 @@ case "${1:-web}" in
     ;;
   worker)
     unset PROMETHEUS_MULTIPROC_DIR  # the worker serves no /metrics: /metrics reads its state from Postgres and Redis
-    # An interrupted design is safe: its lease runs out and the reaper sends it again.
+    # On SIGTERM each running design is handed back to the queue at once (designs.worker.design_hand_back) and
+    # another worker takes it; only a thread stuck past the timeout waits for its lease to run out instead.
     # No --queues: every declared queue is consumed (gpu-priority before gpu, then default for the reaper).
     exec python manage.py rundramatiq --processes "${WORKER_PROCESSES:-2}" --threads "${WORKER_THREADS:-4}" \
       --worker-shutdown-timeout "${WORKER_SHUTDOWN_TIMEOUT_MS:-25000}"

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiToken, SignInEvent, User
+from accounts.services import user_delete
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -31,6 +32,15 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ApiTokenInline]
+
+    # Through user_delete, as the account page and DELETE /api/v1/me/ do: the CASCADE alone dropped the
+    # design rows and left every stored photo behind. "Delete selected" calls delete_queryset.
+    def delete_model(self, request, obj: User) -> None:
+        user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            user_delete(user=user)
 
 
 @admin.register(ApiToken)

@@ -54,3 +54,12 @@ def envlist(name: str, default: list[str] | None = None, *, required: bool = Fal
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envchoice(name: str, default: str, *, choices: tuple[str, ...]) -> str:
+    """One of `choices`, exactly. A typo must not fall back to a default: `DJANGO_ENV=prod` once meant
+    development (DEBUG on, the published secret key) on a public server."""
+    value = envstr(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}")
+    return value

@@ -1,11 +1,16 @@
 """Liveness, readiness and the JSON 404 for API paths."""
 from __future__ import annotations
 
+import functools
 import logging
+import math
+import threading
+import time
 
 import redis
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.signals import setting_changed
 from django.db import connection
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
@@ -21,12 +26,19 @@ def health(request):
 
 
 def _check_database() -> None:
+    # Django's connection: from the pool on Postgres (DB_POOL_MAX), so a probe opens no new session.
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
 
 
+@functools.lru_cache(maxsize=4)
+def _redis_client(url: str) -> redis.Redis:
+    """One client (and so one connection pool) per URL per process: a probe reuses its connection."""
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
 def _check_redis() -> None:
-    redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+    _redis_client(settings.REDIS_URL).ping()
 
 
 def _check_storage() -> None:
@@ -36,7 +48,31 @@ def _check_storage() -> None:
 CHECKS = {"database": _check_database, "redis": _check_redis, "storage": _check_storage}
 
 
-def ready(request):
+class _LastAnswer:
+    """The last readiness answer of this process, kept READY_CACHE_SECONDS.
+
+    /ready/ is public (the platform probes it without credentials), so a flood of it must not become a flood
+    of database, Redis and storage round trips: within the window every hit gets the same answer, and the
+    lock lets one request at a time run the checks while the others wait for its answer.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self, **_kwargs) -> None:
+        self.failed: list[str] | None = None
+        self.at = -math.inf
+
+    def get(self) -> list[str]:
+        with self.lock:
+            if time.monotonic() - self.at >= settings.READY_CACHE_SECONDS:
+                self.failed = _run_checks()
+                self.at = time.monotonic()
+            return list(self.failed)
+
+
+def _run_checks() -> list[str]:
     failed = []
     for name, check in CHECKS.items():
         try:
@@ -44,6 +80,15 @@ def ready(request):
         except Exception:
             log.exception("readiness check %s failed", name)
             failed.append(name)
+    return failed
+
+
+_last_answer = _LastAnswer()
+setting_changed.connect(_last_answer.clear)  # a test that points a setting elsewhere asks again
+
+
+def ready(request):
+    failed = _last_answer.get()
     if failed:
         return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
     return JsonResponse({"status": "ok", "checks": list(CHECKS)})

@@ -13,14 +13,22 @@ DEMO_PASSWORD = "restyle-demo-2026"
 
 
 def prepare() -> None:
+    """Migrate, and in development make the demo account once.
+
+    Only when it does not exist yet: it used to get its password set back on every start, so a changed
+    password (or an account someone had taken over on a reachable dev server) reverted to the published one.
+    Any other DJANGO_ENV gets no demo account at all.
+    """
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    if settings.ENV != "development":
+        return
     from accounts.models import User
 
-    user = User.objects.filter(email=DEMO_EMAIL).first() or User.objects.create_user(DEMO_EMAIL)
-    user.set_password(DEMO_PASSWORD)
-    user.save()
+    if not User.objects.filter(email=DEMO_EMAIL).exists():
+        User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD)
 
 
 def main() -> int:

@@ -13,12 +13,12 @@ import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 
 from config import embedded_redis, logs
-from config.env import envbool, envfloat, envint, envlist, envstr
+from config.env import envbool, envchoice, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
 
-ENV = envstr("DJANGO_ENV", "development")
+ENV = envchoice("DJANGO_ENV", "development", choices=("development", "test", "production"))
 PRODUCTION = ENV == "production"
 
 SECRET_KEY = envstr("SECRET_KEY", required=PRODUCTION) or "dev-only-insecure-key-never-use-in-production"
@@ -124,6 +124,7 @@ DRAMATIQ_BROKER = {
     "MIDDLEWARE": [
         "dramatiq.middleware.AgeLimit",
         "dramatiq.middleware.TimeLimit",
+        "dramatiq.middleware.ShutdownNotifications",  # a stopping worker hands its designs back at once
         "dramatiq.middleware.Callbacks",
         "dramatiq.middleware.Retries",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
@@ -239,6 +240,8 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # /ready/ and /health/ are probed over plain HTTP from inside the platform.
 SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
+# /ready/ is public: each process runs its checks at most once per this many seconds and repeats the answer.
+READY_CACHE_SECONDS = envfloat("READY_CACHE_SECONDS", 2.0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

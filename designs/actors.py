@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 # Retries here cover errors that escape design_run (the database down at claim time); the design's own
 # retries for GPU errors are design_requeue's, so a redelivery never runs a design twice.
 GPU_ACTOR_OPTIONS = {"max_retries": 5, "min_backoff": 1000, "max_backoff": 30_000,
-                     "time_limit": (settings.DESIGN_DEADLINE_SECONDS + 60) * 1000}
+                     "time_limit": (settings.DESIGN_DEADLINE_SECONDS + 60) * 1000,
+                     # a stopping worker interrupts the design and hands it back (worker.design_hand_back)
+                     "notify_shutdown": True}
 
 
 # One actor per plan class, each on its own queue (designs/queues.py decides which, and orders them); send

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 
 from designs.files import file_url
 from designs.models import Design, DesignResult
+from designs.services import design_delete
 
 
 class DesignResultInline(admin.TabularInline):
@@ -31,6 +32,15 @@ class DesignAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    # Deletes go through the same service as the API's DELETE, so the stored photo, results and maps go too
+    # (the admin's own delete removed the rows only). The bulk "Delete selected" action calls delete_queryset.
+    def delete_model(self, request, obj: Design) -> None:
+        design_delete(design=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for design in queryset.prefetch_related("results"):
+            design_delete(design=design)
 
     @admin.display(description="Original")
     def original_preview(self, design: Design) -> str:

@@ -31,8 +31,8 @@ class DesignApiView(APIView):
 
     permission_classes = [AllowAny]
 
-    def requester(self):
-        return requester_from_request(self.request)
+    def requester(self, *, new_guest: bool = False):
+        return requester_from_request(self.request, new_guest=new_guest)
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
@@ -81,7 +81,7 @@ class DesignListCreateApi(DesignApiView, ListAPIView):
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
         design, created = services.design_create(
-            requester=self.requester(), image=data.pop("image", None), params=data,
+            requester=self.requester(new_guest=True), image=data.pop("image", None), params=data,
             idempotency_key=_idempotency_key(request),
         )
         return accepted(request, design, created=created)

@@ -25,7 +25,7 @@ from config.api import ApiError, client_ip, exception_handler
 from designs import services
 from designs.links import link_guest_key
 from designs.models import FINISHED
-from designs.requester import Requester, guest_key_for, requester_from_request
+from designs.requester import Requester, requester_from_request
 from designs.selectors import design_get_by_job_id
 from designs.serializers import PaletteField
 from designs.state import design_state, estimated_time
@@ -215,10 +215,7 @@ class CompatView(APIView):
 
     def reader(self) -> Requester:
         """Who reads: an account, else the browser's guest session if it has one (never creating a session)."""
-        if self.request.user.is_authenticated:
-            return requester_from_request(self.request)
-        guest_key = guest_key_for(self.request.session, create=False)
-        return Requester(user=None, guest_key=guest_key, ip="")
+        return requester_from_request(self.request)
 
 
 class TransformSubmitApi(CompatView):

@@ -65,6 +65,10 @@ class Design(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)
+    # sha256 of what the request with that key asked for (photo bytes and choices): the same key with another
+    # request is refused instead of answered with this design. Empty on designs made before it was recorded;
+    # the database default lets the previous release's processes insert rows while a deploy rolls.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)  # a worker's claim; expired → another may take it
     queued_at = models.DateTimeField(null=True, blank=True)  # when the job message was last sent

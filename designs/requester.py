@@ -26,11 +26,14 @@ class Requester:
 GUEST_SESSION_KEY = "restyle_guest"
 
 
-def requester_from_request(request) -> Requester:
+def requester_from_request(request, *, new_guest: bool = False) -> Requester:
+    """The caller. Only a request that creates a design (`new_guest`) gives a guest a key: every other one
+    reads the key the session already has, so a visit, a poll or a 404 stores no session row and sets no
+    cookie (a guest without a key owns nothing to read)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return Requester(user=user, guest_key="", ip=client_ip(request))
-    return Requester(user=None, guest_key=guest_key_for(request.session), ip=client_ip(request))
+    return Requester(user=None, guest_key=guest_key_for(request.session, create=new_guest), ip=client_ip(request))
 
 
 def guest_key_for(session, *, create: bool = True) -> str:

@@ -5,6 +5,7 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from designs.filters import InvalidFilter, status_filter_values
 from gpu.colors import InvalidPreference, normalize_hex
 from gpu.styles import ROOM_TYPES, STYLES
 from gpu.types import RESOLUTIONS
@@ -70,5 +71,11 @@ class DesignCreateSerializer(serializers.Serializer):
 
 
 class DesignListFilterSerializer(serializers.Serializer):
-    status = serializers.CharField(required=False)
-    style = serializers.ChoiceField(choices=sorted(STYLES), required=False)
+    status = serializers.CharField(required=False, allow_blank=True, help_text="Comma-separated statuses.")
+    style = serializers.ChoiceField(choices=sorted(STYLES), required=False, allow_blank=True)
+
+    def validate_status(self, value: str) -> str:
+        try:
+            return ",".join(status_filter_values(value))
+        except InvalidFilter as error:
+            raise serializers.ValidationError(str(error), code="invalid_filter") from None

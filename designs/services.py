@@ -1,6 +1,8 @@
 """Writes to designs: create, cancel, delete. The worker's writes live in designs/worker.py."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import posixpath
 from datetime import timedelta
@@ -30,7 +32,8 @@ PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring"
 
 def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "") -> tuple[Design, bool]:
     """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design."""
-    existing = _find_idempotent(requester, idempotency_key)
+    fingerprint = _request_fingerprint(image, params) if idempotency_key else ""
+    existing = _find_idempotent(requester, idempotency_key, fingerprint)
     if existing:
         return existing, False
     billing.submit_guard(requester)
@@ -41,7 +44,8 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         owner=requester.user, guest_key=requester.guest_key, client_ip=requester.ip or None,
         style=params["style"], room_type=params.get("room_type") or "",
         preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
-        variations=variations, resolution=resolution, idempotency_key=idempotency_key, queue_priority=limits.priority,
+        variations=variations, resolution=resolution, idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint, queue_priority=limits.priority,
         original_width=photo.width, original_height=photo.height,
         queued_at=timezone.now(), deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
     )
@@ -54,7 +58,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
             transaction.on_commit(lambda: design_send(design.id, priority=design.queue_priority), robust=True)
     except IntegrityError:
         file_delete(design.original.name)
-        existing = _find_idempotent(requester, idempotency_key)
+        existing = _find_idempotent(requester, idempotency_key, fingerprint)
         if existing is None:
             raise
         return existing, False  # a concurrent request with the same key won the race
@@ -77,12 +81,31 @@ def design_restyle(*, requester: Requester, source: Design, params: dict) -> Des
     return design
 
 
-def _find_idempotent(requester: Requester, key: str) -> Design | None:
+def _find_idempotent(requester: Requester, key: str, fingerprint: str) -> Design | None:
+    """The design this key already made, when the request is the same one again; another request → 422."""
     if not key:
         return None
     if requester.user is not None:
-        return Design.objects.filter(owner=requester.user, idempotency_key=key).first()
-    return Design.objects.filter(owner=None, guest_key=requester.guest_key, idempotency_key=key).first()
+        design = Design.objects.filter(owner=requester.user, idempotency_key=key).first()
+    else:
+        design = Design.objects.filter(owner=None, guest_key=requester.guest_key, idempotency_key=key).first()
+    if design is not None and design.idempotency_fingerprint not in ("", fingerprint):
+        raise ApiError("idempotency_key_reused",
+                       "This Idempotency-Key was already used for a different request (another photo or other "
+                       "choices). Send a new key for a new design.",
+                       field="Idempotency-Key", status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    return design
+
+
+def _request_fingerprint(image, params: dict) -> str:
+    """What a request asked for: the photo's bytes as uploaded and the validated choices."""
+    digest = hashlib.sha256()
+    if image is not None:
+        for chunk in image.chunks():  # from the start
+            digest.update(chunk)
+        image.seek(0)
+    digest.update(json.dumps(params, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
 
 
 def _within_plan(params: dict, limits) -> tuple[int, int]:
@@ -123,9 +146,21 @@ def design_delete(*, design: Design) -> None:
     Every file of a design (original, results, thumbnails, maps, and whatever a crashed attempt stored
     without recording) lives in its folder. Files go first: if storage fails, the row stays and the
     delete can be tried again, instead of leaving files nothing points to.
+
+    An unfinished design is first ended (cancelled) in its own committed update, and only then is the folder
+    listed. That makes the delete and a worker's final write exclusive: the worker stores its results before
+    its conditional "still mine and running" update, so either that update committed first (our UPDATE waits
+    on its row lock) and the listing below sees every file it stored, or it finds the design cancelled,
+    matches nothing, and deletes what it stored itself (designs.worker.design_complete). Before, a worker
+    finishing between the listing and the row's delete left its results in storage with no row.
     """
-    if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(status=Status.CANCELLED):
-        billing.quota_refund(design=design, reason="deleted")
+    fields = {"status": Status.CANCELLED, "message": "Deleted", "finished_at": timezone.now(), "lease_until": None,
+              "seq": F("seq") + 1}
+    with transaction.atomic():
+        if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(**fields):
+            billing.quota_refund(design=design, reason="deleted")
+        else:
+            Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields)
     _delete_folder(posixpath.dirname(design.original.name))
     design.delete()
 

@@ -6,7 +6,6 @@ pixel cap, and re-encoded from pixels with EXIF orientation applied, so no metad
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,7 +15,9 @@ from rest_framework import status
 
 from config.api import ApiError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is what phones save for multi-picture shots (a JPEG followed by more frames, e.g. depth or portrait
+# mode): Pillow opens its first frame, and the re-encode below keeps that frame only.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 ACCEPTED_FORMATS |= {"HEIF"}  # iPhone photos (.heic, .heif); pillow-heif decodes them, registered here
 register_heif_opener()
 MIN_SHORT_SIDE = 256
@@ -49,17 +50,21 @@ def normalize_upload(upload) -> NormalizedImage:
 def _decode(upload) -> Image.Image:
     data = upload.read()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise ApiError("unsupported_image_type", "Upload a JPEG, PNG, WebP or HEIC photo.", field="image",
-                               status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
-            # JPEG decodes straight to a smaller scale when that still covers what we keep: a 12 MP photo
-            # then costs a quarter of the pixels. The whole stream is still read and checked.
-            image.draft("RGB", _draft_size(image.size))
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        image = Image.open(io.BytesIO(data))  # reads the header only
+        if image.format not in ACCEPTED_FORMATS:
+            raise ApiError("unsupported_image_type", "Upload a JPEG, PNG, WebP or HEIC photo.", field="image",
+                           status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
+        # The decompression-bomb check, from the header's size and before a single pixel is decoded. It used to
+        # turn Pillow's warning into an error with warnings.catch_warnings(), which swaps the process-wide filter
+        # list: under concurrent requests one thread restored another's filters, so the guard came and went.
+        width, height = image.size
+        if width * height > settings.MAX_IMAGE_PIXELS:
+            raise _invalid("The photo has too many pixels.")
+        # JPEG decodes straight to a smaller scale when that still covers what we keep: a 12 MP photo
+        # then costs a quarter of the pixels. The whole stream is still read and checked.
+        image.draft("RGB", _draft_size(image.size))
+        image.load()
+    except Image.DecompressionBombError:  # Pillow's own cap (twice Image.MAX_IMAGE_PIXELS), a second line
         raise _invalid("The photo has too many pixels.") from None
     except UnidentifiedImageError:
         raise ApiError("unsupported_image_type", "The file is not a JPEG, PNG, WebP or HEIC photo.",

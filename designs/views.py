@@ -15,6 +15,7 @@ from billing.selectors import plan_summary, quota_status
 from config.api import ApiError, client_ip
 from designs import services
 from designs.files import file_url
+from designs.filters import InvalidFilter, status_filter_values, style_filter_value
 from designs.models import FINISHED, RUNNING, Design, Status
 from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_request
 from designs.selectors import design_get_for, design_list_for
@@ -140,10 +141,13 @@ def design_history(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     style = request.GET.get("style", "")
     names = _names()
-    if status not in dict(STATUS_FILTERS):
-        status = ""
-    if style not in names["styles"]:
-        style = ""
+    response_status = 200
+    try:  # the same bounds as the API's; a bad filter is named, and the unfiltered history shown
+        status = ",".join(status_filter_values(status))
+        style = style_filter_value(style)
+    except InvalidFilter as error:
+        messages.error(request, f"{error} ({error.field} filter ignored)")
+        status, style, response_status = "", "", 400
     designs = design_list_for(reader_for(request), status=status or None, style=style or None)
     page = Paginator(designs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = "&".join(f"{key}={value}" for key, value in (("status", status), ("style", style)) if value)
@@ -157,7 +161,7 @@ def design_history(request: HttpRequest) -> HttpResponse:
         "query": query,
         "filtered": bool(status or style),
     }
-    return render(request, "designs/history.html", context)
+    return render(request, "designs/history.html", context, status=response_status)
 
 
 def _card(design: Design, names: dict) -> dict:

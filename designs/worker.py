@@ -16,6 +16,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from dramatiq.middleware import Shutdown
 
 from billing import services as billing
 from designs.files import file_delete, file_save
@@ -44,6 +45,8 @@ def design_run(design_id: str, *, backend=None) -> None:
     backend = backend or _backend()
     try:
         _consume(design, attempt, backend)
+    except Shutdown:
+        design_hand_back(design.pk, attempt)
     except (Cancelled, LostClaim):
         if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
             design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.")
@@ -202,9 +205,22 @@ def _record(design: Design, attempt: int, event: Event) -> None:
     publish(design.pk, progress_event(design, preview))
 
 
+class _NotOurs(Exception):
+    """The final write found the design no longer ours, or its results already stored."""
+
+
 def design_complete(design: Design, attempt: int, result: RestyleResult, *, backend) -> None:
     names = _store_files(design, attempt, result)
-    _through_blinks(lambda: _complete_rows(design, attempt, result, names, backend), design_id=design.pk)
+    try:
+        _through_blinks(lambda: _complete_rows(design, attempt, result, names, backend), design_id=design.pk)
+    except _NotOurs:
+        # Cancelled, deleted or taken over. design_delete ends a design before it lists the folder, so files
+        # stored before this write are either in its listing or, as here, ours to remove. (This check used to
+        # run inside the rolled-back block, where every query fails: the files stayed behind.)
+        if Design.objects.filter(pk=design.pk, attempts=attempt, status=Status.COMPLETED).exists():
+            return  # an earlier try's COMMIT went through before the connection broke: these are our files
+        _discard(names)
+        raise LostClaim from None
 
 
 def _through_blinks(write, *, design_id) -> None:
@@ -231,11 +247,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
             maps=names["maps"],
         )
         if not updated or design.results.exists():
-            transaction.set_rollback(True)
-            if Design.objects.filter(pk=design.pk, attempts=attempt, status=Status.COMPLETED).exists():
-                return  # an earlier try's COMMIT went through before the connection broke: these are our files
-            _discard(names)
-            raise LostClaim
+            raise _NotOurs  # rolls the block back; design_complete decides about the files outside it
         DesignResult.objects.bulk_create(
             DesignResult(design=design, index=index, image=image, thumbnail=thumb, seed=v.seed, width=v.width,
                          height=v.height, quality_score=v.quality_score)
@@ -315,6 +327,25 @@ def design_requeue(design_id, attempt: int | None, *, delay_ms: int | None = Non
     priority = Design.objects.filter(pk=design_id).values_list("queue_priority", flat=True).first() or 0
     design_send(design_id, priority=priority, delay_ms=delay)  # back to its plan's queue
     return True
+
+
+def design_hand_back(design_id, attempt: int) -> bool:
+    """Our worker is stopping (a deploy, a scale-down): give the design back to the queue now.
+
+    Dramatiq raises Shutdown in the thread (ShutdownNotifications, process_design's notify_shutdown) as soon as
+    the process is asked to stop. Waiting for the design to finish could take minutes, past any shutdown
+    timeout, and a killed worker's design waited for its lease to run out before anyone took it again. Handed
+    back, another worker claims it at once as the next attempt; this attempt's GPU time is charged like any
+    attempt that ended without a result, and the quota stays reserved once.
+    """
+    try:
+        handed_back = design_requeue(design_id, attempt, delay_ms=0)
+    except Exception:  # the database or Redis is gone too: the lease runs out and the reaper sends it again
+        log.warning("design %s: could not hand back attempt %s on shutdown", design_id, attempt, exc_info=True)
+        return False
+    if handed_back:
+        log.warning("design %s: worker shutting down, attempt %s handed back to the queue", design_id, attempt)
+    return handed_back
 
 
 def design_fail(design_id, attempt: int | None, code: str, message: str) -> bool:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import math
-import warnings
 
 import cv2
 import numpy as np
@@ -42,18 +41,17 @@ def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
 def decode_photo(data: bytes, long_side: int) -> Image.Image:
     """Decode an upload into an upright RGB image of the output size, with no metadata left."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise InvalidImage(f"The photo is too large ({image.width}x{image.height} pixels).")
-            _draft(image, long_side)
-            image = _to_srgb(ImageOps.exif_transpose(image))
+        # The size check reads the header, before decoding; no warnings.catch_warnings() here: it swaps the
+        # process-wide filter list, and the worker decodes on several threads at once.
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise InvalidImage(f"The photo is too large ({image.width}x{image.height} pixels).")
+        _draft(image, long_side)
+        image = _to_srgb(ImageOps.exif_transpose(image))
     except InvalidImage:
         raise
     # ImportError: ultralytics wraps Image.open to load a HEIF plugin on unknown files, which may be missing.
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, ImportError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, ImportError, Image.DecompressionBombError) as exc:
         raise InvalidImage("The file is not a photo we can read (use JPEG, PNG or WebP).") from exc
     resized = image.resize(fit_size(image.width, image.height, long_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
     resized.info = {}  # no EXIF, GPS or colour profile travels on into results

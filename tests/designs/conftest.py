@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "rooms"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rooms"  # carried in the repository
 BIG_PHOTO = FIXTURES / "living-room-cluttered.jpg"  # 12 megapixels
 RENDER_PHOTO = FIXTURES / "home-theater-render.jpg"
 

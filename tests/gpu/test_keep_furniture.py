@@ -5,8 +5,9 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
+from PIL import Image
 
-from gpu import imaging
+from gpu import detection, imaging
 from gpu.types import Detection
 from tests.gpu.support import RENDER_PHOTO, decode, make_request, run_to_end, tiny_models
 
@@ -55,7 +56,9 @@ def planted_couch(models):
     Everything after the head is real: ultralytics' NMS, its mapping of boxes and masks back to the photo, and our
     detection, room-type and keep-mask code.
     """
-    head = models.detector.model.model[-1]
+    if models.detector.predictor is None:  # ultralytics runs a copy of the model, made on the first predict
+        detection.detect(models, Image.new("RGB", (64, 64)))
+    head = models.detector.predictor.model.model.model[-1]  # the copy's head: a hook on the original stays there
     couch = next(index for index, name in models.class_names.items() if name == "couch")
 
     def plant(module, inputs, output):

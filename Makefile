@@ -24,11 +24,12 @@ $(VENV)/.dev-$(REQ_HASH): | $(PY)
 install: $(VENV)/.run-$(REQ_HASH)
 install-dev: $(VENV)/.dev-$(REQ_HASH) system-deps
 
-# PostgreSQL server binaries for the test servers and Debian's Chromium for the browser tests;
-# installed only when missing.
+# PostgreSQL server binaries for the test servers, Debian's Chromium for the browser tests and shellcheck
+# for the entrypoint's lint test; installed only when missing.
 system-deps:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql)
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	@command -v shellcheck >/dev/null || (apt-get update -qq && apt-get install -y -qq shellcheck)
 
 run: install
 	PORT=$(PORT) $(PY) -m config.run

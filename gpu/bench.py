@@ -23,7 +23,8 @@ import numpy as np
 from gpu import imaging, quality
 from gpu.types import RestyleRequest
 
-DEFAULT_PHOTO = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "rooms" / "living-room-cluttered.jpg"
+# The repository's own fixture photo (tests/ is not in the container image: pass --photo there).
+DEFAULT_PHOTO = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "rooms" / "living-room-cluttered.jpg"
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,13 @@ COLOR_NAMES: dict[str, str] = {
     "chocolate brown": "#3D2A20",
 }
 
+# A few names also have a standard shade that people type as that name: HTML's navy and the pigment terra cotta.
+# They count as the same name, so "#000080" is navy blue, as it is everywhere else.
+STANDARD_SHADES: dict[str, tuple[str, ...]] = {
+    "navy blue": ("#000080",),
+    "terracotta": ("#E2725B",),
+}
+
 _HEX = re.compile(r"#?([0-9a-f]{3}|[0-9a-f]{6})")
 
 
@@ -106,7 +113,8 @@ def color_name(value: str) -> str:
 @cache
 def _nearest_name(hex_color: str) -> str:
     target = _lab(hex_color)
-    return min(COLOR_NAMES, key=lambda name: _distance(target, _lab(COLOR_NAMES[name])))
+    shades = [(name, shade) for name, value in COLOR_NAMES.items() for shade in (value, *STANDARD_SHADES.get(name, ()))]
+    return min(shades, key=lambda item: _distance(target, _lab(item[1])))[0]
 
 
 def _distance(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:

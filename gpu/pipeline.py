@@ -15,6 +15,7 @@ the next step.
 from __future__ import annotations
 
 import math
+import os
 import queue
 import secrets
 import threading
@@ -45,6 +46,13 @@ PREVIEW_EVERY = 4  # steps
 FEATHER_PX = 6  # at 768 px: wide enough to hide the seam, narrow enough to keep the wall beside the sofa
 FAST_STEPS = 8  # with UniPC, which keeps SD 1.5 usable at 8-10 steps without extra distilled weights
 RETRY_SEED_OFFSET = 1_000_003
+
+
+def retry_threshold() -> float:
+    """The layout score below which a variation is redone once: quality.RETRY_BELOW, unless QUALITY_RETRY_BELOW
+    is set (0 never retries a sane image, above 1 retries every one: how tests reach both branches)."""
+    value = os.environ.get("QUALITY_RETRY_BELOW", "").strip()
+    return float(value) if value else quality.RETRY_BELOW
 
 
 def strength_for(creativity: float) -> float:
@@ -104,8 +112,9 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
     with clock("finalizing"):
         with clock("quality"):
             images, checks = job.finish(raw)
-        report = {"threshold": quality.RETRY_BELOW, "retried": False, "retried_variations": [], "first_attempt": {}}
-        redo = [i for i, check in enumerate(checks) if not check.ok]
+        threshold = retry_threshold()
+        report = {"threshold": threshold, "retried": False, "retried_variations": [], "first_attempt": {}}
+        redo = [i for i, check in enumerate(checks) if check.flags or check.score < threshold]
         if redo:
             with clock("retry"):
                 yield from job.retry(redo, seeds, images, checks, report, progress)

@@ -9,6 +9,9 @@ from accounts.tokens import token_issue
 
 PASSWORD = "correct horse battery staple"
 
+# tests.skips: in CI a skipped test fails the run; pytester: tests/ops/test_ci_skips.py runs a small suite.
+pytest_plugins = ["tests.skips", "pytester"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

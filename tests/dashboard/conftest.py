@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -41,3 +42,44 @@ def make_design(*, owner=None, guest_key: str = "", status: str = Status.QUEUED,
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+class _Outline(HTMLParser):
+    """The parts of a page the dashboard tests read: each select's option values, and each image with the text
+    of the link it sits in (if any)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selects: dict[str, list[str]] = {}
+        self.images: list[dict] = []
+        self._select: str | None = None
+        self._links: list[dict] = []  # open <a> elements, innermost last
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "select":
+            self._select = attrs.get("id") or ""
+            self.selects[self._select] = []
+        elif tag == "option" and self._select is not None:
+            self.selects[self._select].append(attrs.get("value"))
+        elif tag == "a":
+            self._links.append({"text": ""})
+        elif tag == "img":
+            self.images.append({**attrs, "link": self._links[-1] if self._links else None})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "a" and self._links:
+            self._links.pop()
+
+    def handle_data(self, data: str) -> None:
+        for link in self._links:
+            link["text"] += data
+
+
+def outline(page: str) -> _Outline:
+    parser = _Outline()
+    parser.feed(page)
+    parser.close()
+    return parser

@@ -1,14 +1,13 @@
 """The dashboard's pages render what the person needs, for users and guests, and only their own designs."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from billing.models import Plan
 from billing.services import quota_reserve
 from designs.models import Status
 from designs.requester import GUEST_SESSION_KEY
-from tests.dashboard.conftest import make_design
+from tests.dashboard.conftest import make_design, outline
 
 
 def test_it_explains_the_product_and_offers_a_guest_trial(client, db):
@@ -25,16 +24,21 @@ def test_it_shows_the_new_design_form_with_styles_and_the_plan_limits(alice_clie
     assert response.status_code == 200
     assert 'id="style-scandinavian"' in page and "Light woods, soft whites" in page
     assert '<option value="">Detect for me</option>' in page
-    assert page.count('<option value="', page.index('id="variations"')) >= 2  # the free plan allows 2
+    assert outline(page).selects["variations"] == ["1", "2"]  # the free plan allows 2
     assert 'name="keep_furniture"' in page and 'id="creativity"' in page and 'id="prompt"' in page
     assert "5 of 5" in page
 
 
 def test_it_limits_a_guest_to_the_guest_plan(client, db):
     page = client.get("/designs/new/").content.decode()
-    variations = page[page.index('id="variations"'):page.index("</select>", page.index('id="variations"'))]
-    assert variations.count("<option") == 1
+    assert outline(page).selects["variations"] == ["1"]
     assert "Trying Restyle as a guest" in page and "3 of 3" in page
+
+
+def test_it_offers_the_variations_the_plan_allows_as_staff_set_them(alice_client):
+    Plan.objects.filter(code="free").update(max_variations=3)  # what staff do in the admin
+    page = alice_client.get("/designs/new/").content.decode()
+    assert outline(page).selects["variations"] == ["1", "2", "3"]
 
 
 def test_it_says_when_the_models_are_only_demo_models(alice_client, settings, monkeypatch):
@@ -94,11 +98,36 @@ def test_it_shows_a_guest_their_own_designs(client, db):
     assert str(mine.id) in page and str(theirs.id) not in page
 
 
-@pytest.mark.parametrize("path", ["/designs/", "/designs/new/", "/"])
+@pytest.mark.parametrize("path", ["/designs/new/", "/"])
 def test_it_gives_every_image_a_text_alternative(alice_client, alice, path):
-    make_design(owner=alice, status=Status.COMPLETED, results=1)
-    images = re.findall(r"<img\b[^>]*>", alice_client.get(path).content.decode())
-    assert all(re.search(r'\balt="', tag) for tag in images), images
+    images = outline(alice_client.get(path).content.decode()).images
+    assert all("alt" in image for image in images), images  # the photo preview's is set once a photo is chosen
+
+
+@pytest.mark.parametrize(("status", "results", "expected"), [
+    (Status.COMPLETED, 2, ["Before: your original photo", "After: your room in Japandi style, variation 1",
+                           "Variation 1", "Variation 2"]),
+    (Status.TRANSFORMING, 0, ["Your original photo", "Live preview of your design while it is being made"]),
+    (Status.FAILED, 0, ["Your original photo"]),
+])
+def test_it_describes_every_image_of_a_design(alice_client, alice, status, results, expected):
+    design = make_design(owner=alice, status=status, results=results)
+    images = outline(alice_client.get(f"/designs/{design.id}/").content.decode()).images
+    assert [image.get("alt") for image in images] == expected
+
+
+def test_it_names_every_design_in_the_history_beside_its_picture(alice_client, alice):
+    make_design(owner=alice, status=Status.COMPLETED, results=1, room_type="bedroom")
+    make_design(owner=alice, status=Status.FAILED, style="boho")
+    images = outline(alice_client.get("/designs/").content.decode()).images
+    assert len(images) == 2
+    for image in images:
+        # A picture inside a link is described by the link's own text (then alt="" keeps it from being read
+        # twice), or else by its alt.
+        link_text = " ".join((image["link"] or {}).get("text", "").split())
+        assert image.get("alt") or (image.get("alt") == "" and link_text), image
+    assert sorted(" ".join(image["link"]["text"].split()) for image in images) == ["Boho design",
+                                                                                    "Japandi bedroom"]
 
 
 def test_it_says_up_front_when_todays_quota_is_spent(alice_client, alice):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from designs.queues import GPU_QUEUES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "rooms"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rooms"  # carried in the repository
 BIG_PHOTO = FIXTURES / "living-room-cluttered.jpg"  # 12 megapixels
 RENDER_PHOTO = FIXTURES / "home-theater-render.jpg"
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from designs.models import Design, Status
 from designs.worker import designs_reap
-from tests.designs.conftest import submit
+from tests.designs.conftest import submit, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,30 @@ def test_it_takes_back_a_silent_workers_claim(alice_api):
     assert _queued_messages() == before + 1
 
 
-def test_it_sends_again_a_message_that_never_arrived(alice_api):
+def _queued_designs() -> list[list]:
+    """The args of each message waiting in the real gpu queue."""
+    broker = dramatiq.get_broker()
+    ids = broker.client.lrange(f"{broker.namespace}:gpu", 0, -1)
+    bodies = [broker.client.hget(f"{broker.namespace}:gpu.msgs", message_id) for message_id in ids]
+    return [[dramatiq.Message.decode(body).actor_name, *dramatiq.Message.decode(body).args] for body in bodies]
+
+
+def test_it_sends_again_a_message_that_never_arrived(worker_control, alice_api):
     design_id = submit(alice_api).json()["id"]
-    Design.objects.filter(pk=design_id).update(queued_at=timezone.now() - timedelta(hours=1))
+    worker_control.broker.flush("gpu")  # Redis lost the message (restarted without persistence)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Design.objects.filter(pk=design_id).update(queued_at=long_ago)
+    assert _queued_designs() == []
+
+    reaped_at = timezone.now()
     assert designs_reap()["resent"] == 1
+    assert _queued_designs() == [["process_design", design_id]]  # in the real queue, once
+    design = Design.objects.get(pk=design_id)
+    assert design.status == "queued" and design.queued_at >= reaped_at  # its wait starts again
     assert designs_reap()["resent"] == 0  # not again until it waited long enough once more
+    assert len(_queued_designs()) == 1
+
+    worker_control.start()  # and a worker then runs it, once
+    state = wait_for(alice_api, design_id)
+    assert state["status"] == "completed", state["error"]
+    assert Design.objects.get(pk=design_id).attempts == 1

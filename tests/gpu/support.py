@@ -8,7 +8,7 @@ from PIL import Image
 
 from gpu.types import RestyleRequest
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "rooms"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rooms"  # carried in the repository
 BIG_PHOTO = FIXTURES / "living-room-cluttered.jpg"  # 4032x3024, 12 megapixels
 RENDER_PHOTO = FIXTURES / "home-theater-render.jpg"  # 704x512
 PHOTOS = (BIG_PHOTO, RENDER_PHOTO)

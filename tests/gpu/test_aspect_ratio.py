@@ -13,8 +13,10 @@ from tests.gpu.support import BIG_PHOTO, PHOTOS, decode, make_request, photo_siz
 @pytest.mark.parametrize("path", PHOTOS, ids=lambda p: p.stem)
 def test_it_keeps_the_aspect_ratio_of_the_fixture_photos(path):
     width, height = photo_size(path)
-    result = run_to_end(make_request(path))[-1].result
+    request = make_request(path)
+    result = run_to_end(request)[-1].result
 
+    assert len(result.variations) == request.variations == 1  # the checks below run on every one of them
     for variation in result.variations:
         image = decode(variation.image)
         assert image.format == "JPEG"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gpu.colors import COLOR_NAMES, InvalidPreference, color_name, looks_like_hex, normalize_hex
+from gpu.colors import COLOR_NAMES, STANDARD_SHADES, InvalidPreference, color_name, looks_like_hex, normalize_hex
 from gpu.errors import InvalidRequest
 
 
@@ -30,9 +30,10 @@ def test_it_raises_an_error_the_pipeline_reports_as_invalid_input():
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("#9caf88", "sage green"), ("#ffffff", "white"), ("#000000", "black"), ("#000080", "midnight blue"),
+        ("#9caf88", "sage green"), ("#ffffff", "white"), ("#000000", "black"), ("#000080", "navy blue"),
         ("#0000ff", "royal blue"), ("#ff0000", "red"), ("#808080", "gray"), ("#c0c0c0", "silver gray"),
-        ("#ffa500", "orange"), ("#e2725b", "coral"), ("#1f2f4f", "navy blue"), ("#FFF", "white"),
+        ("#ffa500", "orange"), ("#e2725b", "terracotta"), ("#1f2f4f", "navy blue"), ("#FFF", "white"),
+        ("#14145a", "midnight blue"), ("#f07f6a", "coral"),
     ],
 )
 def test_it_names_colours_as_people_would(value, expected):
@@ -41,6 +42,7 @@ def test_it_names_colours_as_people_would(value, expected):
 
 def test_it_names_every_table_colour_by_its_own_name():
     assert all(color_name(value) == name for name, value in COLOR_NAMES.items())
+    assert all(color_name(shade) == name for name, shades in STANDARD_SHADES.items() for shade in shades)
 
 
 def test_it_tells_hex_codes_from_colour_words():

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "rooms" / "living-room-cluttered.jpg"  # 12 megapixels
+FIXTURE = ROOT / "tests" / "fixtures" / "rooms" / "living-room-cluttered.jpg"  # 12 megapixels
 SOCKETS = 200
 EVENT_RATE = 200  # events per second, spread over the sockets' designs: one a second each
 EVENT_SECONDS = 10

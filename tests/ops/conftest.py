@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from designs.files import file_save
 from designs.models import Design, DesignResult, Status
+from tests.designs.conftest import worker_control  # noqa: F401  (the real in-process worker fixture)
 
 REPO = Path(__file__).resolve().parents[2]
 

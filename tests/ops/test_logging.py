@@ -10,6 +10,8 @@ import pytest
 from django.test import override_settings
 
 from config.logs import ContextFilter, JsonFormatter, PlainFormatter, log_context
+from designs.models import Design
+from tests.designs.conftest import submit, wait_for
 from tests.ops.conftest import REPO
 
 pytestmark = pytest.mark.django_db
@@ -91,12 +93,18 @@ def test_it_keeps_signed_file_tokens_out_of_the_log(client, lines):
     assert "some-signed-token-value" not in json.dumps(access)
 
 
-def test_the_worker_logs_the_design_id(lines, monkeypatch):
-    from designs import actors, worker
+def test_the_worker_logs_the_design_id(worker_control, alice_api, lines):
+    # A design the pipeline turns down (its style vanished from the catalog after it was accepted), run by a real
+    # Dramatiq worker on the real broker: the worker logs the failure and the refund from its own threads.
+    design_id = submit(alice_api).json()["id"]
+    Design.objects.filter(pk=design_id).update(style="retired-style")
+    worker_control.start()
+    assert wait_for(alice_api, design_id)["status"] == "failed"
+    worker_control.drain()
 
-    monkeypatch.setattr(worker, "design_run", lambda design_id: logging.getLogger("designs.worker").info("running"))
-    actors.process_design.fn("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
-    assert lines[-1]["design_id"] == "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    ours = [line for line in lines if line["logger"].startswith(("designs.", "billing.", "gpu."))]
+    assert {line["logger"] for line in ours} >= {"designs.worker", "billing.services"}, ours
+    assert [line for line in ours if line["design_id"] != design_id] == []
 
 
 def test_development_logs_are_plain_text_with_the_context():

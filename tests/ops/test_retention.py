@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import dramatiq
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -59,11 +60,27 @@ def test_the_job_runs_once_per_interval(designs):
     assert not Design.objects.filter(pk=late.pk).exists()
 
 
-def test_the_reaper_asks_for_it(monkeypatch):
-    sent = []
-    monkeypatch.setattr(actors.purge_guest_designs, "send", lambda: sent.append(1))
+def _queued(queue: str) -> list[str]:
+    """The actors of the messages waiting in one of the real broker's queues."""
+    broker = dramatiq.get_broker()
+    ids = broker.client.lrange(f"{broker.namespace}:{queue}", 0, -1)
+    return [dramatiq.Message.decode(broker.client.hget(f"{broker.namespace}:{queue}.msgs", message_id)).actor_name
+            for message_id in ids]
+
+
+@pytest.fixture
+def default_queue():
+    broker = dramatiq.get_broker()
+    broker.flush("default")
+    yield
+    broker.flush("default")
+
+
+def test_the_reaper_asks_for_it(default_queue):
     actors.reap_designs.fn()
-    assert sent == [1]
+    assert _queued("default") == ["purge_guest_designs"]  # in Redis, for any worker to pick up
+    actors.reap_designs.fn()  # within the reaper's interval: its lock holds the second one back
+    assert _queued("default") == ["purge_guest_designs"]
 
 
 def test_the_command_counts_then_deletes(designs, capsys):

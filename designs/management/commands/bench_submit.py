@@ -23,7 +23,7 @@ from PIL import Image
 from accounts.models import User
 from designs.progress import group_name
 
-FIXTURE = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "rooms" / "living-room-cluttered.jpg"
+FIXTURE = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rooms" / "living-room-cluttered.jpg"
 
 
 def _one_megapixel() -> bytes:

@@ -38,3 +38,11 @@ def serve(django_db_setup, django_db_blocker):
             server.process.wait(10)
         except subprocess.TimeoutExpired:
             server.process.kill()
+
+
+def photo_form(photo: bytes, *, style: str = "japandi", field: str = "image") -> tuple[bytes, str]:
+    """A multipart body with a style and a photo, and its Content-Type."""
+    body = (f'--x\r\nContent-Disposition: form-data; name="style"\r\n\r\n{style}\r\n'
+            f'--x\r\nContent-Disposition: form-data; name="{field}"; filename="room.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n").encode() + photo + b"\r\n--x--\r\n"
+    return body, "multipart/form-data; boundary=x"

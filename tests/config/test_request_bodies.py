@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.config.conftest import photo_form
 from tests.designs.conftest import photo_bytes
 
 BODY_TIMEOUT_S = 2
@@ -100,12 +101,9 @@ def test_it_takes_a_photo_larger_than_other_bodies(server):
     """The photo routes have their own, larger limit: a real upload of a few hundred KB goes through."""
     photo = photo_bytes(long_side=None)  # the fixture file as it is
     assert len(photo) > 64 * 1024
-    body = (b"--x\r\nContent-Disposition: form-data; name=\"style\"\r\n\r\njapandi\r\n"
-            b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"room.jpg\"\r\n"
-            b"Content-Type: image/jpeg\r\n\r\n" + photo + b"\r\n--x--\r\n")
+    body, content_type = photo_form(photo, field="file")
     with _connect(server) as sock:
-        sock.sendall(_head("/transform/submit", Content_Type="multipart/form-data; boundary=x",
-                           Content_Length=str(len(body))) + body)
+        sock.sendall(_head("/transform/submit", Content_Type=content_type, Content_Length=str(len(body))) + body)
         status, _, answer = _response(sock)
     assert status == 202, answer
     assert json.loads(answer)["status"] == "queued"

@@ -267,6 +267,15 @@ WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for
 os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
 LOCAL_GPU_TYPE = envstr("LOCAL_GPU_TYPE", "T4")  # prices GPU seconds when the local backend runs on CUDA
 
+# WebSockets (designs/ws_guard.py): handshakes per client network per minute, open sockets per network and per
+# user, counted in Redis across processes; a slot of a process that died expires after WS_SLOT_TTL_SECONDS.
+# 0 turns a limit off.
+WS_HANDSHAKES_PER_MINUTE = envint("WS_HANDSHAKES_PER_MINUTE", 120)
+WS_MAX_SOCKETS_PER_NETWORK = envint("WS_MAX_SOCKETS_PER_NETWORK", 100)
+WS_MAX_SOCKETS_PER_USER = envint("WS_MAX_SOCKETS_PER_USER", 20)
+WS_SLOT_TTL_SECONDS = envint("WS_SLOT_TTL_SECONDS", 60)
+WS_BAD_TOKEN_CACHE_SECONDS = envint("WS_BAD_TOKEN_CACHE_SECONDS", 300)  # an unknown token is not looked up again
+
 # Plans, quotas and cost (billing). Plan limits live in the database: admin → Billing → Plans.
 RATELIMIT_SUBMIT = envstr("RATELIMIT_SUBMIT", "30/m")  # design submissions per client network and per user
 GLOBAL_DESIGNS_PER_MINUTE = envint("GLOBAL_DESIGNS_PER_MINUTE", 60)  # accepted across everyone; 0 turns it off

@@ -8,9 +8,10 @@ case "${1:-web}" in
     # a fresh start begins from empty files, as a restarted single process would.
     export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
     rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-    # Access lines come from Django (JSON, with the request id); client IPs from NUM_PROXIES, in one place.
-    exec uvicorn config.asgi:application --host 0.0.0.0 --port "$PORT" --workers "$WEB_CONCURRENCY" \
-      --lifespan off --no-access-log --no-proxy-headers --timeout-graceful-shutdown 30
+    # Access lines come from Django (JSON, with the request id). config/serve.py adds the options `make run`
+    # uses too: no proxy-header rewriting (client IPs come from NUM_PROXIES, in one place) and connection limits.
+    exec python -m config.serve --host 0.0.0.0 --port "$PORT" --workers "$WEB_CONCURRENCY" \
+      --lifespan off --no-access-log --timeout-graceful-shutdown 30
     ;;
   worker)
     unset PROMETHEUS_MULTIPROC_DIR  # the worker serves no /metrics: /metrics reads its state from Postgres and Redis

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from accounts.models import ApiToken, User
 
 PREFIX_BYTES = 6
 SECRET_BYTES = 24
+KEY_SHAPE = re.compile(rf"rs_[0-9a-f]{{{PREFIX_BYTES * 2}}}_[A-Za-z0-9_-]{{{SECRET_BYTES * 4 // 3}}}")
 
 
 def _hash(key: str) -> str:
@@ -30,10 +32,15 @@ def token_issue(*, user: User, name: str) -> str:
     return key
 
 
+def key_well_formed(key: str) -> bool:
+    """Whether a key has the shape token_issue makes: anything else is refused without a database lookup."""
+    return KEY_SHAPE.fullmatch(key) is not None
+
+
 def token_find(key: str) -> ApiToken | None:
-    parts = key.split("_", 2)  # the secret part may itself contain "_"
-    if len(parts) != 3 or parts[0] != "rs":
+    if not key_well_formed(key):
         return None
+    parts = key.split("_", 2)  # the secret part may itself contain "_"
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.key_hash, _hash(key)):
         return None

@@ -79,11 +79,37 @@ def _first_message(value) -> str:
 
 def client_ip(request) -> str:
     """The client's IP: REMOTE_ADDR, or the address our NUM_PROXIES trusted proxies saw."""
-    if settings.NUM_PROXIES:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip_from(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""))
+
+
+def client_ip_from_scope(scope) -> str:
+    """The same for an ASGI scope (WebSocket handshakes): uvicorn runs with --no-proxy-headers (config/serve.py),
+    so scope["client"] is the peer and X-Forwarded-For is read here only."""
+    peer = (scope.get("client") or ("",))[0] or ""
+    forwarded = b",".join(value for name, value in scope.get("headers", []) if name == b"x-forwarded-for")
+    return client_ip_from(peer, forwarded.decode("latin-1"))
+
+
+def client_ip_from(peer: str, forwarded_for: str) -> str:
+    """The one place X-Forwarded-For is trusted: only with NUM_PROXIES set, and only from a peer in
+    FORWARDED_ALLOW_IPS when that is set. Each proxy appends the address it saw, so the client is the
+    NUM_PROXIES-th from the right; anything further left was written by the client and is ignored."""
+    if not settings.NUM_PROXIES or not _trusted_proxy(peer):
+        return peer
+    forwarded = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+    if len(forwarded) >= settings.NUM_PROXIES:
+        return forwarded[-settings.NUM_PROXIES]
+    return peer
+
+
+def _trusted_proxy(peer: str) -> bool:
+    if not settings.FORWARDED_ALLOW_IPS:
+        return True
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.FORWARDED_ALLOW_IPS)
 
 
 def network_key(ip: str | None) -> str:

@@ -11,13 +11,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up first)
 
+from config.bodyguard import BodyGuard  # noqa: E402
 from designs.routing import websocket_urlpatterns  # noqa: E402
 from designs.ws_auth import TokenOrSessionAuth  # noqa: E402
+from designs.ws_guard import HandshakeLimit, SocketSlots  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": TokenOrSessionAuth(URLRouter(websocket_urlpatterns)),
+        "http": BodyGuard(django_asgi_app),
+        # Handshakes are counted before authentication runs; open sockets after it, per network and per user.
+        "websocket": HandshakeLimit(TokenOrSessionAuth(SocketSlots(URLRouter(websocket_urlpatterns)))),
     }
 )
 

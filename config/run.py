@@ -8,6 +8,8 @@ import sys
 
 import django
 
+from config.serve import uvicorn_command
+
 DEMO_EMAIL = "demo@restyle.local"
 DEMO_PASSWORD = "restyle-demo-2026"
 
@@ -39,8 +41,7 @@ def main() -> int:
     prepare()
     port = os.environ.get("PORT", "8000")
     commands = [
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", port,
-         "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
+        web_command(port),
         # No --queues: the worker consumes every declared queue, gpu-priority before gpu (designs/queues.py).
         [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1",
          "--worker-shutdown-timeout", "10000"],
@@ -62,6 +63,12 @@ def main() -> int:
         if not os.environ.get("REDIS_URL"):
             _stop_embedded_redis(settings.REDIS_URL)
     return 0
+
+
+def web_command(port: str) -> list[str]:
+    """The web server as `make run` starts it (the end-to-end tests start exactly this)."""
+    return uvicorn_command("--host", "127.0.0.1", "--port", port, "--log-level", "warning",
+                           "--timeout-graceful-shutdown", "5")
 
 
 def _interrupt(signum, frame) -> None:

@@ -25,8 +25,11 @@ SECRET_KEY = envstr("SECRET_KEY", required=PRODUCTION) or "dev-only-insecure-key
 DEBUG = envbool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"], required=PRODUCTION)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-# Client IPs come from X-Forwarded-For only when we know how many proxies append to it.
+# Client IPs come from X-Forwarded-For only when we know how many proxies append to it (config.api.client_ip,
+# the one place; uvicorn runs with --no-proxy-headers). FORWARDED_ALLOW_IPS, when set, also requires the peer
+# to be one of those networks (the proxy's), so a client that reaches the app directly cannot forge the header.
 NUM_PROXIES = envint("NUM_PROXIES", 0)
+FORWARDED_ALLOW_IPS = [ipaddress.ip_network(net, strict=False) for net in envlist("FORWARDED_ALLOW_IPS")]
 
 INSTALLED_APPS = [
     "accounts.admin_apps.AdminConfig",  # django.contrib.admin with our site: rate-limited, audited, two-factor login
@@ -256,7 +259,14 @@ LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=envstr("LOG_LEVEL", "INFO"),
 # Designs
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
 MAX_IMAGE_PIXELS = envint("MAX_IMAGE_PIXELS", 40_000_000)  # larger is treated as a decompression bomb
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
+UPLOAD_FORM_OVERHEAD_BYTES = envint("UPLOAD_FORM_OVERHEAD_BYTES", 1024 * 1024)  # the photo form's other fields
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + UPLOAD_FORM_OVERHEAD_BYTES
+# Request bodies are bounded before Django reads them (config/bodyguard.py): the photo routes take
+# MAX_UPLOAD_BYTES + UPLOAD_FORM_OVERHEAD_BYTES, everything else MAX_REQUEST_BODY_BYTES; a body that has not
+# fully arrived within its deadline is answered 408.
+MAX_REQUEST_BODY_BYTES = envint("MAX_REQUEST_BODY_BYTES", 64 * 1024)
+REQUEST_BODY_TIMEOUT_SECONDS = envfloat("REQUEST_BODY_TIMEOUT_SECONDS", 15.0)
+UPLOAD_BODY_TIMEOUT_SECONDS = envfloat("UPLOAD_BODY_TIMEOUT_SECONDS", 120.0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 GPU_BACKEND = envstr("GPU_BACKEND", "modal" if PRODUCTION else "local")  # local | modal
 MODEL_PROFILE = envstr("MODEL_PROFILE")  # sd15 | tiny; unset: sd15 when its weights are cached, else tiny
@@ -275,6 +285,15 @@ os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
 # worker drains before "gpu" (designs/queues.py). 5 puts premium and staff ahead of free and guests.
 PRIORITY_QUEUE_MIN_PRIORITY = envint("PRIORITY_QUEUE_MIN_PRIORITY", 5)
 LOCAL_GPU_TYPE = envstr("LOCAL_GPU_TYPE", "T4")  # prices GPU seconds when the local backend runs on CUDA
+
+# WebSockets (designs/ws_guard.py): handshakes per client network per minute, open sockets per network and per
+# user, counted in Redis across processes; a slot of a process that died expires after WS_SLOT_TTL_SECONDS.
+# 0 turns a limit off.
+WS_HANDSHAKES_PER_MINUTE = envint("WS_HANDSHAKES_PER_MINUTE", 120)
+WS_MAX_SOCKETS_PER_NETWORK = envint("WS_MAX_SOCKETS_PER_NETWORK", 100)
+WS_MAX_SOCKETS_PER_USER = envint("WS_MAX_SOCKETS_PER_USER", 20)
+WS_SLOT_TTL_SECONDS = envint("WS_SLOT_TTL_SECONDS", 60)
+WS_BAD_TOKEN_CACHE_SECONDS = envint("WS_BAD_TOKEN_CACHE_SECONDS", 300)  # an unknown token is not looked up again
 
 # Plans, quotas and cost (billing). Plan limits live in the database: admin → Billing → Plans.
 RATELIMIT_SUBMIT = envstr("RATELIMIT_SUBMIT", "30/m")  # design submissions per client network and per user

@@ -16,8 +16,11 @@ from designs.models import FINISHED
 class TransformConsumer(DesignConsumer):
     last_seq = -1
 
-    def may_follow(self, design) -> bool:
-        return super().may_follow(design) or is_link_design(design)
+    def may_look(self, requester) -> bool:
+        return True  # a job id alone may open a link design
+
+    def may_follow(self, requester, design) -> bool:
+        return super().may_follow(requester, design) or is_link_design(design)
 
     async def receive_json(self, content, **kwargs) -> None:
         return  # this client sends nothing we answer

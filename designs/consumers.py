@@ -17,6 +17,8 @@ class DesignConsumer(AsyncJsonWebsocketConsumer):
         self.design_id = self.scope["url_route"]["kwargs"]["design_id"]
         snapshot = await self._snapshot_if_owner()
         if snapshot is None:
+            # Accept first: a close before accepting reaches the client only as an HTTP 403 on the handshake.
+            await self.accept()
             await self.close(code=NOT_FOUND)
             return
         self.group = group_name(self.design_id)
@@ -36,15 +38,24 @@ class DesignConsumer(AsyncJsonWebsocketConsumer):
     async def design_event(self, message: dict) -> None:
         await self.send_json(message["event"])
 
+    async def _snapshot_if_owner(self) -> dict | None:
+        requester = _requester(self.scope)
+        if not self.may_look(requester):
+            return None  # owns nothing: no need to ask the database (a bogus token lands here)
+        return await self._snapshot_for(requester)
+
     @database_sync_to_async
-    def _snapshot_if_owner(self) -> dict | None:
+    def _snapshot_for(self, requester: Requester) -> dict | None:
         design = Design.objects.prefetch_related("results").filter(pk=self.design_id).first()
-        if design is None or not self.may_follow(design):
+        if design is None or not self.may_follow(requester, design):
             return None
         return design_state(design)
 
-    def may_follow(self, design: Design) -> bool:
-        return _requester(self.scope).owns(design)
+    def may_look(self, requester: Requester) -> bool:
+        return requester.user is not None or bool(requester.guest_key)
+
+    def may_follow(self, requester: Requester, design: Design) -> bool:
+        return requester.owns(design)
 
 
 def _requester(scope) -> Requester:

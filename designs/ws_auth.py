@@ -6,17 +6,35 @@ always send an Origin) is anonymous with no session, which can follow only link 
 """
 from __future__ import annotations
 
+import hashlib
+
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 
 from accounts.authentication import key_from_header
-from accounts.tokens import token_find
+from accounts.tokens import key_well_formed, token_find
+
+
+async def _user_for_key(key: str):
+    """The token's user, or None. A key of the wrong shape costs nothing; one that matched no active account is
+    remembered for a while (by hash), so repeating it costs a cache read, not a database query."""
+    if not key_well_formed(key):
+        return None
+    refused = f"restyle:ws:bad-token:{hashlib.sha256(key.encode()).hexdigest()}"
+    if await cache.aget(refused):
+        return None
+    user = await _lookup(key)
+    if user is None:
+        await cache.aset(refused, 1, settings.WS_BAD_TOKEN_CACHE_SECONDS)
+    return user
 
 
 @database_sync_to_async
-def _user_for_key(key: str):
+def _lookup(key: str):
     token = token_find(key)
     return token.user if token is not None and token.user.is_active else None
 

@@ -112,16 +112,19 @@
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + root.dataset.wsPath);
     socket.onopen = function () {
-      reconnectDelay = 1000;
       setConnection("live", "Live updates on");
       stopPolling();
     };
     socket.onmessage = function (message) {
+      // Only a socket that delivers counts as live: one the server accepts and closes at once (4429, too many
+      // sockets) must not bring the retry delay back down.
+      reconnectDelay = 1000;
       try { handle(JSON.parse(message.data)); } catch (err) { /* a malformed hint: the next event or poll fixes it */ }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       socket = null;
       if (done) return;
+      if (event.code === 4404) { startPolling(); return; }  // gone or not ours: polling says which, once
       setConnection("polling", "Reconnecting… checking every few seconds");
       startPolling();
       reconnectTimer = setTimeout(connect, reconnectDelay);

@@ -33,15 +33,22 @@ def test_it_hides_a_design_from_everyone_but_its_owner(alice_api, bob, bob_api):
 
     token = token_issue(user=bob, name="ws")
 
-    async def sockets():
-        theirs = await ws_connect(design_id, token=token)
-        missing = await ws_connect(uuid.uuid4(), token=token)
-        anonymous = await ws_connect(design_id)
-        return theirs, missing, anonymous
+    async def close_code(design, **options):
+        # Accepted, then closed: a close before accepting would reach a real client as an HTTP 403 instead.
+        communicator, connected, _ = await ws_connect(design, **options)
+        assert connected
+        message = await communicator.receive_output(timeout=5)
+        assert message["type"] == "websocket.close"
+        return message["code"]
 
-    theirs, missing, anonymous = asyncio.run(sockets())
-    assert theirs[1:] == missing[1:] == (False, 4404)
-    assert anonymous[1] is False
+    async def sockets():
+        return [await close_code(design_id, token=token), await close_code(uuid.uuid4(), token=token),
+                await close_code(design_id, headers=[(b"origin", b"http://localhost")]),
+                (await ws_connect(design_id))[1]]
+
+    # Someone else's design, a missing one, a visitor without a session; with neither token nor Origin the
+    # handshake itself is refused (a session cookie only counts from our own pages).
+    assert asyncio.run(sockets()) == [4404, 4404, 4404, False]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -96,7 +96,7 @@ def _entrypoint(tmp_path: Path, *args: str) -> str:
 
 def test_the_entrypoint_starts_each_role(tmp_path):
     web = _entrypoint(tmp_path)
-    assert web.startswith("uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --workers 3")
+    assert web.startswith("python -m config.serve --host 0.0.0.0 --port 8000 --workers 3")
     assert "--no-access-log" in web and web.endswith(f"multiproc={tmp_path / 'prom'}")
     assert (tmp_path / "prom").is_dir()
     worker = _entrypoint(tmp_path, "worker")

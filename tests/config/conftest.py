@@ -1,0 +1,48 @@
+"""The web server as `make run` starts it (config.run.web_command: uvicorn with config/serve.py's options), on a
+free loopback port, pointed at the test database and Redis, for tests that need real sockets."""
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.run import web_command
+from tests.e2e.conftest import ROOT, LiveServer, _wait_until_up
+from tests.servers import free_port
+
+
+@pytest.fixture(scope="module")
+def serve(django_db_setup, django_db_blocker):
+    """Start a server with extra environment: `serve(REQUEST_BODY_TIMEOUT_SECONDS="2")`; stopped after the module."""
+    servers: list[LiveServer] = []
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+
+    def start(**env: str) -> LiveServer:
+        port = free_port()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.e2e.settings", "E2E_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+               "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+               "PYTHONUNBUFFERED": "1", **env}
+        process = subprocess.Popen(web_command(str(port)), cwd=ROOT, env=env)
+        servers.append(LiveServer(process, port))
+        _wait_until_up(servers[-1])
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.process.terminate()
+        try:
+            server.process.wait(10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+
+
+def photo_form(photo: bytes, *, style: str = "japandi", field: str = "image") -> tuple[bytes, str]:
+    """A multipart body with a style and a photo, and its Content-Type."""
+    body = (f'--x\r\nContent-Disposition: form-data; name="style"\r\n\r\n{style}\r\n'
+            f'--x\r\nContent-Disposition: form-data; name="{field}"; filename="room.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n").encode() + photo + b"\r\n--x--\r\n"
+    return body, "multipart/form-data; boundary=x"

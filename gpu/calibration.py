@@ -82,7 +82,7 @@ def labels(pairs: list[Pair]) -> np.ndarray:
 
 
 def tune(pairs: list[Pair]) -> tuple[float, float]:
-    """(edge weight, retry threshold): the weight with the best ROC AUC (ties: nearest an even mix), then its threshold."""
+    """(edge weight, retry threshold): the weight with the best ROC AUC (ties: nearest an even mix), its threshold."""
     edges = np.array([quality.edge_f1(p.source, p.output) for p in pairs])
     gradients = np.array([quality.gradient_correlation(p.source, p.output) for p in pairs])
     keeps = labels(pairs)
@@ -310,7 +310,8 @@ def main(argv: list[str] | None = None) -> None:
 def _by_kind(pairs: list[Pair]) -> None:
     values = scores(pairs)
     kinds = sorted({p.kind for p in pairs}, key=lambda k: (not any(p.keeps_layout for p in pairs if p.kind == k), k))
-    line = "  ".join(f"{k} {np.mean([v for v, p in zip(values, pairs, strict=True) if p.kind == k]):.2f}" for k in kinds)
+    means = {k: np.mean([v for v, p in zip(values, pairs, strict=True) if p.kind == k]) for k in kinds}
+    line = "  ".join(f"{k} {mean:.2f}" for k, mean in means.items())
     print(f"    mean score: {line}")
 
 

@@ -63,6 +63,11 @@ def test_it_keeps_the_piece_and_leaves_no_band_of_the_old_wall_around_it(inpaint
     near_old_wall = np.abs(output - WALL).max(axis=2) < 30
     assert near_old_wall[ring].mean() < 0.1
     assert near_old_wall[ring].mean() <= near_old_wall[~grown].mean() + 0.05  # no worse than far from the piece
+    # Right at the edge nothing fades towards the old wall either (the feather runs inward).
+    edge = cv2.dilate(tight.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool) & ~tight
+    from_wall = np.abs(output - WALL).sum(axis=2)
+    print(f"distance from the old wall: edge {from_wall[edge].mean():.1f}, far {from_wall[~grown].mean():.1f}")
+    assert from_wall[edge].mean() >= 0.9 * from_wall[~grown].mean()
 
     # The latents repaint everything outside the piece, and a latent cell into it.
     repaint = np.asarray(inpaint.calls[0]["mask_image"].convert("L")) > 127

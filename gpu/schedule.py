@@ -57,15 +57,25 @@ def target_sigma(scheduler, creativity: float) -> float:
 def plan(scheduler, creativity: float, steps: int, *, noise: float = 1.0) -> Plan:
     """The (num_inference_steps, strength) whose truncated schedule starts nearest the creativity's noise level.
 
-    `noise` scales that level (a retry that lost the layout asks for less). Picking the
-    nearest of a fixed set of candidates keeps the start monotonic in creativity for every
-    scheduler, whatever the shape of its sigma spacing.
+    `noise` scales that level (a retry that lost the layout asks for less), and then the start
+    is strictly below (or above) the unscaled one wherever the scheduler has such a start, however
+    coarse its few-step schedule. Picking the nearest of a fixed set of candidates keeps the
+    start monotonic in creativity for every scheduler, whatever the shape of its sigma spacing.
     """
-    target = target_sigma(scheduler, creativity) * noise
+    target = target_sigma(scheduler, creativity)
     floor = target_sigma(scheduler, 0.0) * LOWEST_NOISE
     candidates = _candidates(type(scheduler), _config_key(scheduler), steps, floor)
-    n, strength, run, sigma = min(candidates, key=lambda c: (abs(math.log(c[3] / target)), c[0]))
+    chosen = _nearest(candidates, target)
+    if noise != 1.0:
+        target *= noise
+        beyond = [c for c in candidates if (c[3] < chosen[3] if noise < 1.0 else c[3] > chosen[3])]
+        chosen = _nearest(beyond or candidates, target)
+    n, strength, run, sigma = chosen
     return Plan(num_inference_steps=n, strength=strength, steps=run, start_sigma=sigma, target_sigma=target)
+
+
+def _nearest(candidates, target: float):
+    return min(candidates, key=lambda c: (abs(math.log(c[3] / target)), c[0]))
 
 
 def start_sigma(scheduler, num_inference_steps: int, strength: float, *, copy: bool = True) -> tuple[float, int]:

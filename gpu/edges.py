@@ -5,7 +5,7 @@ book spine and rug pattern, and the restyle then redraws the old furnishing in n
 colours; at the same thresholds a dark photo loses its walls. Here:
 
 1. an edge-preserving blur (bilateral) flattens texture, fabric and sensor noise;
-2. Canny thresholds come from the photo's own gradient statistics, so a dim or
+2. contrast and Canny thresholds come from the photo's own statistics, so a dim or
    low-contrast photo gives the same map as a bright one;
 3. only long straight segments survive (a probabilistic Hough transform): wall
    corners, floor and ceiling lines, windows, doors, built-ins;
@@ -53,7 +53,10 @@ def structure_edges(rgb: np.ndarray, furniture: Sequence[tuple[float, float, flo
 
 def auto_canny(rgb: np.ndarray) -> np.ndarray:
     """Canny after a bilateral blur, with thresholds from the image's own gradient magnitudes."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    # Contrast stretched to the photo's own 1st-99th percentiles first: the blur's colour sigma is absolute.
+    low, high = np.percentile(gray, (1, 99))
+    gray = np.clip((gray - low) * (255.0 / max(high - low, 1.0)), 0, 255).astype(np.uint8)
     smooth = cv2.bilateralFilter(gray, 9, 40, 5)
     # cv2.Canny's own gradient: 3x3 Sobel, L1 magnitude.
     magnitude = np.abs(cv2.Sobel(smooth, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1))

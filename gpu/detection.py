@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -82,7 +81,11 @@ def looks_like_room(detections: list[Detection], size: tuple[int, int]) -> bool:
 
 
 def keep_mask(found: Found, size: tuple[int, int]) -> np.ndarray:
-    """uint8 (H, W), 255 on the furniture to keep, grown a little so its outline is kept too."""
+    """uint8 (H, W), 255 on the furniture to keep: the pieces' own pixels, not grown.
+
+    A grown mask pasted back keeps a band of the old wall and floor around each piece;
+    the pipeline shrinks it for the latents and feathers it inward for the paste instead.
+    """
     width, height = size
     mask = np.zeros((height, width), dtype=np.uint8)
     for detection, pixels in zip(found.detections, found.masks, strict=True):
@@ -93,9 +96,7 @@ def keep_mask(found: Found, size: tuple[int, int]) -> np.ndarray:
         else:
             x1, y1, x2, y2 = (round(v) for v in detection.box)
             mask[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)] = 255
-    grow = max(3, round(max(size) * 0.01))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
-    return cv2.dilate(mask, kernel)
+    return mask
 
 
 def _area(box: tuple[float, float, float, float]) -> float:

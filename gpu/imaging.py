@@ -123,6 +123,34 @@ def latent_preview(latents: np.ndarray, long_side: int = 256, quality: int = 70)
     return encode_jpeg(image, quality=quality)
 
 
+def feathered_inward(mask: np.ndarray, feather_px: int) -> np.ndarray:
+    """A float paste weight: exactly 0 outside `mask`, rising to 1 over `feather_px` inside it.
+
+    Keep-furniture pastes the photo back through this, so the seam lies on the piece's own
+    edge: nothing of the old wall or floor around it survives (an outward feather would
+    keep a band of it), and only the outermost pixels of the piece are blended.
+    """
+    hard = (mask > 0).astype(np.uint8)
+    if feather_px <= 0 or not hard.any():
+        return hard.astype(np.float32)
+    inside = cv2.distanceTransform(hard, cv2.DIST_L2, 5)  # 1 on the edge pixels, 0 outside
+    return np.clip(inside / (feather_px + 1), 0.0, 1.0).astype(np.float32)
+
+
+def latent_keep(mask: np.ndarray, margin_px: int = SIZE_MULTIPLE) -> np.ndarray:
+    """The part of a keep mask the inpaint latents may hold fixed: `mask` shrunk by a latent cell.
+
+    Latents are 8x coarser than pixels; a cell straddling the piece's outline would carry
+    the old wall beside it into the result. Shrunk, every such cell is repainted (the
+    repaint mask grows by one cell), and the pixel paste restores the piece up to its edge.
+    """
+    hard = (mask > 0).astype(np.uint8) * 255
+    if margin_px <= 0:
+        return hard
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin_px + 1, 2 * margin_px + 1))
+    return cv2.erode(hard, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=255)
+
+
 def feathered(mask: np.ndarray, feather_px: int) -> np.ndarray:
     """A float mask in [0, 1] that is exactly 1 on `mask` and fades to 0 over `feather_px` outside it."""
     hard = (mask > 0).astype(np.float32)

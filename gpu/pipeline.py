@@ -5,7 +5,7 @@
     generating   control maps: depth (Depth Anything) and Canny edges
     transforming SD 1.5 img2img (inpaint when furniture is kept) with depth + canny ControlNets,
                  all variations in one batched call, per-step progress and previews
-    finalizing   keep-mask compositing, quality check (one retry below threshold), JPEG/PNG encoding
+    finalizing   keep-mask compositing, quality check (one retry that changes what failed), JPEG/PNG encoding
 
 Diffusers calls block, so denoising runs in a worker thread that reports each step
 through a queue; this generator turns those reports into events. Closing the
@@ -14,7 +14,6 @@ the next step.
 """
 from __future__ import annotations
 
-import math
 import os
 import queue
 import secrets
@@ -27,7 +26,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gpu import detection, imaging, quality, styles
+from gpu import decoding, detection, imaging, quality, schedule, styles
+from gpu.edges import structure_edges
 from gpu.errors import GenerationFailed, InvalidRequest, NotARoom
 from gpu.prompts import build_prompts
 from gpu.types import RESOLUTIONS, STAGES, Detection, Event, RestyleRequest, RestyleResult, Variation
@@ -43,7 +43,12 @@ SPANS = {
 GUIDANCE_SCALE = 7.0
 CONTROLNET_SCALES = [0.9, 0.6]  # depth holds the geometry; canny only guides, so furniture can change shape
 PREVIEW_EVERY = 4  # steps
-FEATHER_PX = 6  # at 768 px: wide enough to hide the seam, narrow enough to keep the wall beside the sofa
+FEATHER_PX = 4  # at 768 px, inside the kept piece's outline: hides the seam, and no old wall survives around it
+# A variation that lost the layout is redone from less noise and with a firmer hold on the depth;
+# one that came back unchanged, from more noise.
+RETRY_LAYOUT_NOISE = 0.6
+RETRY_DEPTH_SCALE = 1.2
+RETRY_UNCHANGED_NOISE = 1.6
 FAST_STEPS = 8  # with UniPC, which keeps SD 1.5 usable at 8-10 steps without extra distilled weights
 RETRY_SEED_OFFSET = 1_000_003
 
@@ -53,14 +58,6 @@ def retry_threshold() -> float:
     is set (0 never retries a sane image, above 1 retries every one: how tests reach both branches)."""
     value = os.environ.get("QUALITY_RETRY_BELOW", "").strip()
     return float(value) if value else quality.RETRY_BELOW
-
-
-def strength_for(creativity: float) -> float:
-    """img2img strength from the user's creativity: 0 -> 0.35 (recoloured, same room), 1 -> 0.9 (new furnishing).
-
-    Below 0.35 the style barely shows; above 0.9 little of the photo's colour and light survives.
-    """
-    return 0.35 + 0.55 * creativity
 
 
 def run(request: RestyleRequest, models, *, detections: list[Detection] | None = None) -> Iterator[Event]:
@@ -89,7 +86,9 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         with clock("depth"):
             depth = estimate_depth(models, [pixels])[0]
         with clock("edges"):
-            edges = imaging.canny_edges(pixels)
+            # Furniture that will be replaced must not have its outline held in place; kept pieces may.
+            replaced = [] if request.keep_furniture else [d.box for d in detection.furniture(found)]
+            edges = structure_edges(pixels, replaced)
 
     positive, negative = build_prompts(
         style=request.style,
@@ -113,11 +112,13 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         with clock("quality"):
             images, checks = job.finish(raw)
         threshold = retry_threshold()
-        report = {"threshold": threshold, "retried": False, "retried_variations": [], "first_attempt": {}}
+        report = {"threshold": threshold, "retried": False, "retried_variations": [], "first_attempt": {},
+                  "retry_reasons": {}, "fp32_decodes": list(job.fp32_decodes)}
         redo = [i for i, check in enumerate(checks) if check.flags or check.score < threshold]
         if redo:
             with clock("retry"):
                 yield from job.retry(redo, seeds, images, checks, report, progress)
+            report["fp32_decodes"] = list(job.fp32_decodes)
         report["variations"] = [check.to_dict() for check in checks]
         report["scores"] = [round(check.score, 4) for check in checks]
         with clock("encode"):
@@ -148,13 +149,26 @@ class _Job:
         self.control = [imaging.gray_to_rgb_image(_to_uint8(depth)), imaging.gray_to_rgb_image(edges)]
         # An empty mask means nothing to keep: plain img2img then, not a no-op inpaint.
         self.keep = keep if keep is not None and keep.any() else None
-        self.weight = imaging.feathered(self.keep, _feather(photo.size)) if self.keep is not None else None
+        # The latents hold only the piece shrunk by a latent cell (the repaint area grows past its outline);
+        # the paste puts its own pixels back up to that outline, feathered inward.
+        self.latent_keep = imaging.latent_keep(self.keep) if self.keep is not None else None
+        if self.latent_keep is not None and not self.latent_keep.any():
+            self.latent_keep = None  # pieces thinner than a latent cell: img2img, then the paste
+        self.weight = imaging.feathered_inward(self.keep, _feather(photo.size)) if self.keep is not None else None
         self.positive, self.negative = positive, negative
+        self.fp32_decodes: list[int] = []  # variations whose decode fell back to fp32
 
-    def denoise(self, seeds: list[int], progress: _Progress, stage: str, message: str):
-        """All `seeds` in one batched diffusers call; yields step events, returns (H, W, 3) float images."""
-        request, strength = self.request, strength_for(self.request.creativity)
+    def denoise(self, seeds: list[int], progress: _Progress, stage: str, message: str, *, noise: float = 1.0,
+                depth_scale: float = CONTROLNET_SCALES[0], indices: list[int] | None = None):
+        """All `seeds` in one batched diffusers call; yields step events, returns (H, W, 3) float images.
+
+        Creativity picks the noise level the schedule starts from (gpu.schedule); `noise` scales it.
+        `indices` names the variations the seeds belong to, for the report.
+        """
+        request = self.request
         steps = min(request.steps, FAST_STEPS) if request.fast else request.steps
+        pipe = self.models.pipe(inpaint=self.latent_keep is not None, fast=request.fast)
+        plan = schedule.plan(pipe.scheduler, request.creativity, steps, noise=noise)
         kwargs = {
             "prompt": self.positive,
             "negative_prompt": self.negative,
@@ -162,20 +176,31 @@ class _Job:
             "control_image": self.control,
             "height": self.photo.height,
             "width": self.photo.width,
-            "strength": strength,
-            # img2img skips the first (1 - strength) of the schedule: ask for more so `steps` actually run.
-            "num_inference_steps": math.ceil(steps / strength),
+            "strength": plan.strength,
+            "num_inference_steps": plan.num_inference_steps,
             "guidance_scale": GUIDANCE_SCALE,
-            "controlnet_conditioning_scale": CONTROLNET_SCALES,
+            "controlnet_conditioning_scale": [depth_scale, *CONTROLNET_SCALES[1:]],
             "num_images_per_prompt": len(seeds),
             # CPU generators: the same seed gives the same design on any GPU.
             "generator": [torch.Generator("cpu").manual_seed(seed) for seed in seeds],
-            "output_type": "np",
+            "output_type": "latent",  # decoded here, so a broken fp16 decode can be redone alone
         }
-        if self.keep is not None:
-            kwargs["mask_image"] = Image.fromarray(255 - self.keep)  # diffusers repaints the white part
-        pipe = self.models.pipe(inpaint=self.keep is not None, fast=request.fast)
-        return (yield from _stream(pipe, kwargs, self.models.lock, progress, stage, message))
+        if self.latent_keep is not None:
+            kwargs["mask_image"] = Image.fromarray(255 - self.latent_keep)  # diffusers repaints the white part
+        latents = yield from _stream(pipe, kwargs, self.models.lock, progress, stage, message)
+        return self._decode(pipe, latents, list(range(len(seeds))) if indices is None else indices)
+
+    def _decode(self, pipe, latents: list, indices: list[int]) -> list[np.ndarray]:
+        stacked = torch.stack(latents)
+        with self.models.lock:
+            images = decoding.decode(pipe, stacked)
+            broken = [k for k, image in enumerate(images) if decoding.decode_failed(image)]
+            if broken:
+                redone = decoding.decode(pipe, stacked[broken], fp32=True)
+                for k, image in zip(broken, redone, strict=True):
+                    images[k] = image
+        self.fp32_decodes.extend(indices[k] for k in broken)
+        return images
 
     def finish(self, raw: list[np.ndarray]) -> tuple[list[np.ndarray], list[quality.Assessment]]:
         """uint8 images with the kept furniture pasted back, and their quality, from the model's float output."""
@@ -191,16 +216,37 @@ class _Job:
         return images, checks
 
     def retry(self, redo, seeds, images, checks, report, progress):
-        """One more batched try for the variations that lost the layout; the better of the two is kept."""
+        """One more try, with a new seed, for the variations that failed, changing what failed; the better is kept.
+
+        Lost layout (or a broken image even in fp32): less noise and more depth guidance. Unchanged: more noise.
+        """
         report["retried"] = True
         report["retried_variations"] = redo
-        new_seeds = [(seeds[i] + RETRY_SEED_OFFSET) % 2**32 for i in redo]
-        message = "Redoing a variation that drifted from your room's layout..."
-        raw = yield from self.denoise(new_seeds, progress, "finalizing", message)
-        for i, seed, image, check in zip(redo, new_seeds, *self.finish(raw), strict=True):
-            report["first_attempt"][str(i)] = {"seed": seeds[i], **checks[i].to_dict()}
-            if check.score > checks[i].score or checks[i].flags:
-                seeds[i], images[i], checks[i] = seed, image, check
+        unchanged = [i for i in redo if "unchanged" in checks[i].flags]
+        groups = {
+            "layout": ([i for i in redo if i not in unchanged], RETRY_LAYOUT_NOISE, RETRY_DEPTH_SCALE,
+                       "Redoing a variation that drifted from your room's layout..."),
+            "unchanged": (unchanged, RETRY_UNCHANGED_NOISE, CONTROLNET_SCALES[0],
+                          "Redoing a variation that came back unchanged..."),
+        }
+        for reason, (indices, noise, depth_scale, message) in groups.items():
+            if not indices:
+                continue
+            new_seeds = [(seeds[i] + RETRY_SEED_OFFSET) % 2**32 for i in indices]
+            raw = yield from self.denoise(new_seeds, progress, "finalizing", message, noise=noise,
+                                          depth_scale=depth_scale, indices=indices)
+            for i, seed, image, check in zip(indices, new_seeds, *self.finish(raw), strict=True):
+                report["retry_reasons"][str(i)] = reason
+                report["first_attempt"][str(i)] = {"seed": seeds[i], **checks[i].to_dict()}
+                if _better(check, checks[i]):
+                    seeds[i], images[i], checks[i] = seed, image, check
+
+
+def _better(new: quality.Assessment, old: quality.Assessment) -> bool:
+    """A clean result beats a flagged one; between equals, the higher layout score."""
+    if bool(new.flags) != bool(old.flags):
+        return not new.flags
+    return new.score > old.score
 
 
 def _stream(pipe, kwargs, lock, progress: _Progress, stage: str, message: str) -> Generator[Event, None, list]:

@@ -26,14 +26,14 @@ def test_it_lists_indoor_objects_as_furniture_but_not_people():
     assert [d.label for d in detection.furniture(found)] == ["couch", "potted plant"]
 
 
-def test_it_masks_only_furniture_grown_a_little():
+def test_it_masks_only_furniture_tightly():
     found = detection.given([_d("couch", (20, 30, 60, 50)), _d("person", (100, 0, 150, 100))])
 
     mask = detection.keep_mask(found, (200, 120))
 
     assert mask.shape == (120, 200) and mask.dtype == np.uint8
     assert mask[30:50, 20:60].all()
-    assert mask[28, 40] and not mask[10, 40]
+    assert not mask[29, 40] and not mask[50, 40] and not mask[40, 19] and not mask[40, 60]
     assert not mask[:, 100:150].any()
 
 

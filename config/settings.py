@@ -204,6 +204,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Generated clients: a request component (the image as `format: binary`) apart from the response one.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # operation ids and tags from what follows it: designs_create...
+    "ENUM_NAME_OVERRIDES": {"DesignStatusEnum": "designs.models.Status"},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.declare_errors"],
 }
 
 # Rate limits on sign-in and sign-up, per client IP and per email (django-ratelimit, Redis cache).

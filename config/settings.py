@@ -262,6 +262,15 @@ WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for
 os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
 LOCAL_GPU_TYPE = envstr("LOCAL_GPU_TYPE", "T4")  # prices GPU seconds when the local backend runs on CUDA
 
+# Webhooks for API clients (designs/webhooks.py): retried with backoff for WEBHOOK_RETRY_FOR_SECONDS.
+WEBHOOK_TIMEOUT_SECONDS = envfloat("WEBHOOK_TIMEOUT_SECONDS", 10.0)  # per call: connect, send, first answer
+WEBHOOK_RETRY_FOR_SECONDS = envint("WEBHOOK_RETRY_FOR_SECONDS", 24 * 3600)
+WEBHOOK_BACKOFF_SECONDS = envfloat("WEBHOOK_BACKOFF_SECONDS", 30.0)  # the first retry's wait, doubled each time
+WEBHOOK_BACKOFF_MAX_SECONDS = envfloat("WEBHOOK_BACKOFF_MAX_SECONDS", 3600.0)
+WEBHOOK_RESEND_AFTER_SECONDS = envint("WEBHOOK_RESEND_AFTER_SECONDS", 120)  # overdue: the reaper sends it again
+# Callbacks to private, loopback and link-local addresses: never in production, whatever the environment says.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False) and not PRODUCTION
+
 # Plans, quotas and cost (billing). Plan limits live in the database: admin → Billing → Plans.
 RATELIMIT_SUBMIT = envstr("RATELIMIT_SUBMIT", "30/m")  # design submissions per client network and per user
 GLOBAL_DESIGNS_PER_MINUTE = envint("GLOBAL_DESIGNS_PER_MINUTE", 60)  # accepted across everyone; 0 turns it off

@@ -11,8 +11,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
 from config.api_schema import error_responses
-from designs import services
+from designs import services, webhooks
 from designs.api_schema import (
     ACCEPTED_EXAMPLE,
     IDEMPOTENCY_KEY,
@@ -84,9 +85,11 @@ class DesignListCreateApi(DesignApiView, ListAPIView):
         params = DesignCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        callback_url, callback_token = webhooks.callback_for(token=token, url=data.pop("callback_url", ""))
         design, created = services.design_create(
             requester=self.requester(), image=data.pop("image", None), params=data,
-            idempotency_key=_idempotency_key(request),
+            idempotency_key=_idempotency_key(request), callback_url=callback_url, callback_token=callback_token,
         )
         return accepted(request, design, created=created)
 

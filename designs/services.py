@@ -21,14 +21,17 @@ from designs.models import FINISHED, Design, Status
 from designs.progress import publish_state
 from designs.requester import Requester
 from designs.uploads import normalize_upload
+from designs.webhooks import delivery_record
 
 log = logging.getLogger(__name__)
 
 PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring", "prompt", "creativity", "seed")
 
 
-def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "") -> tuple[Design, bool]:
-    """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design."""
+def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "", callback_url: str = "",
+                  callback_token=None) -> tuple[Design, bool]:
+    """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design.
+    A callback (checked by webhooks.callback_for) is called when the design ends."""
     existing = _find_idempotent(requester, idempotency_key)
     if existing:
         return existing, False
@@ -41,6 +44,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         style=params["style"], room_type=params.get("room_type") or "",
         preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
         variations=variations, resolution=resolution, idempotency_key=idempotency_key,
+        callback_url=callback_url, callback_token=callback_token,
         original_width=photo.width, original_height=photo.height,
         queued_at=timezone.now(), deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
     )
@@ -118,6 +122,7 @@ def design_cancel(*, design: Design) -> Design:
                            status_code=status.HTTP_409_CONFLICT)
         if was_queued:
             billing.quota_refund(design=design, reason="cancelled")
+        delivery_record(design, "cancelled")
         transaction.on_commit(lambda: publish_state(design, event_type="cancelled"))
     return design
 

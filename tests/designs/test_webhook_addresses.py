@@ -43,9 +43,11 @@ def test_it_refuses_a_private_default_for_a_token(production, alice):
     assert_error(response, 400, "invalid_callback_url", "webhook_url")
 
 
-def test_it_accepts_a_public_address(production, app):
-    assert submit(app, callback_url="https://93.184.215.14/hook").status_code == 202
-    assert Design.objects.get().callback_url == "https://93.184.215.14/hook"
+@pytest.mark.parametrize("url", ["https://93.184.215.14/hook", "http://[::ffff:93.184.215.14]:8443/hook",
+                                 "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/"])
+def test_it_accepts_a_public_address(production, app, url):
+    assert submit(app, callback_url=url).status_code == 202
+    assert Design.objects.get().callback_url == url
 
 
 def test_it_refuses_a_callback_without_a_token(alice):

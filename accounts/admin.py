@@ -48,7 +48,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
     search_fields = ["user__email", "name", "prefix"]
     readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at"]
-    exclude = ["key_hash"]
+    exclude = ["key_hash", "webhook_secret"]  # the secret signs the owner's webhooks: not for staff eyes
     actions = ["revoke"]
 
     def has_add_permission(self, request) -> bool:

@@ -17,7 +17,7 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
-from accounts.tokens import token_issue, token_revoke
+from accounts.tokens import token_create, token_revoke
 from billing.selectors import plan_summary, quota_status
 from config.api import ApiError
 from config.api_schema import BodyOnDeleteSchema, error_responses
@@ -35,10 +35,12 @@ class RegisterApi(APIView):
     def post(self, request):
         data = _valid(TokenRequestSerializer, request)
         limits.signup_check(request)
+        _webhook_url_check(data)
         user = services.user_register(email=data["email"], password=data["password"])
         limits.signup_done(request)
-        token = token_issue(user=user, name=data["name"])
-        return Response({"token": token, "user": UserSerializer(user).data}, status=status.HTTP_201_CREATED)
+        key, token = token_create(user=user, name=data["name"], webhook_url=data["webhook_url"])
+        return Response({"token": key, "webhook_secret": token.webhook_secret, "user": UserSerializer(user).data},
+                        status=status.HTTP_201_CREATED)
 
 
 class TokenApi(APIView):
@@ -53,7 +55,9 @@ class TokenApi(APIView):
     def post(self, request):
         data = _valid(TokenRequestSerializer, request)
         user = services.user_authenticate(request, email=data["email"], password=data["password"])
-        return Response({"token": token_issue(user=user, name=data["name"]), "name": data["name"]})
+        _webhook_url_check(data)
+        key, token = token_create(user=user, name=data["name"], webhook_url=data["webhook_url"])
+        return Response({"token": key, "name": token.name, "webhook_secret": token.webhook_secret})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
@@ -84,6 +88,14 @@ class MeApi(APIView):
                                   channel=audit.Channel.ACCOUNT_DELETE)
         services.user_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _webhook_url_check(data: dict) -> None:
+    from designs.webhooks import callback_url_check
+
+    data["webhook_url"] = data["webhook_url"].strip()
+    if data["webhook_url"]:
+        callback_url_check(data["webhook_url"], field="webhook_url")
 
 
 def _valid(serializer_class, request) -> dict:

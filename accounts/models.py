@@ -52,6 +52,10 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Webhooks (designs/webhooks.py): the default callback for this device's designs, and the secret that signs
+    # every call. Kept in clear, unlike the key, because signing needs it; shown to the owner once.
+    webhook_url = models.URLField(max_length=2000, blank=True)
+    webhook_secret = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

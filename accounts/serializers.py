@@ -12,6 +12,9 @@ class CredentialsSerializer(serializers.Serializer):
 
 class TokenRequestSerializer(CredentialsSerializer):
     name = serializers.CharField(max_length=100, required=False, default="api", help_text="The device's name.")
+    webhook_url = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="Default callback for the designs this token submits (public http(s) addresses only).")
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -20,13 +23,19 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "date_joined", "is_staff"]
 
 
+WEBHOOK_SECRET_HELP = ("Signs this token's webhook calls (Restyle-Signature). Shown once, with the token; we keep it "
+                       "to sign, and it ends with the token.")
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown once. Send it as `Authorization: Token <token>`.")
     name = serializers.CharField()
+    webhook_secret = serializers.CharField(help_text=WEBHOOK_SECRET_HELP)
 
 
 class RegisterResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    webhook_secret = serializers.CharField(help_text=WEBHOOK_SECRET_HELP)
     user = UserSerializer()
 
 

@@ -24,12 +24,19 @@ def _hash(key: str) -> str:
 
 def token_issue(*, user: User, name: str) -> str:
     """Create the device's token, replacing an older one of the same name. Returns the key, shown once."""
+    key, _token = token_create(user=user, name=name)
+    return key
+
+
+def token_create(*, user: User, name: str, webhook_url: str = "") -> tuple[str, ApiToken]:
+    """token_issue, also returning the row: its webhook_secret is shown once with the key."""
     prefix = secrets.token_hex(PREFIX_BYTES)
     key = f"rs_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     with transaction.atomic():
         ApiToken.objects.filter(user=user, name=name).delete()
-        ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(key))
-    return key
+        token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(key),
+                                        webhook_url=webhook_url, webhook_secret=f"whsec_{secrets.token_hex(24)}")
+    return key, token
 
 
 def key_well_formed(key: str) -> bool:

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, limits
+from accounts import audit, limits, tokens
 from accounts.forms import AccountDeleteForm, LoginForm, SignupForm, TokenCreateForm
 from accounts.models import ApiToken
 from accounts.services import signin_failure, signin_guard, signin_success, user_delete, user_password_change
-from accounts.tokens import token_issue, token_revoke
+from accounts.tokens import token_revoke
 from config.api import ApiError
 from designs.requester import guest_key_for
 from designs.services import guest_designs_adopt
@@ -109,6 +109,7 @@ def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpRe
         "delete_form": forms.get("delete_form") or AccountDeleteForm(user=request.user),
         "new_key": forms.get("new_key"),
         "new_key_name": forms.get("new_key_name"),
+        "new_webhook_secret": forms.get("new_webhook_secret"),
     }
     return render(request, "accounts/account.html", context, status=status)
 
@@ -122,8 +123,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _account_page(request, status=400, token_form=form)
     name = form.cleaned_data["name"]
-    key = token_issue(user=request.user, name=name)
-    return _account_page(request, new_key=key, new_key_name=name)
+    key, token = tokens.token_create(user=request.user, name=name)
+    return _account_page(request, new_key=key, new_key_name=name, new_webhook_secret=token.webhook_secret)
 
 
 @login_required

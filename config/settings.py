@@ -212,6 +212,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Generated clients: a request component (the image as `format: binary`) apart from the response one.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # operation ids and tags from what follows it: designs_create...
+    "ENUM_NAME_OVERRIDES": {"DesignStatusEnum": "designs.models.Status"},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.declare_errors"],
 }
 
 # Sign-in and sign-up limits (accounts/limits.py; django-ratelimit, Redis cache). A client's network is its IPv4
@@ -294,6 +299,15 @@ WS_MAX_SOCKETS_PER_NETWORK = envint("WS_MAX_SOCKETS_PER_NETWORK", 100)
 WS_MAX_SOCKETS_PER_USER = envint("WS_MAX_SOCKETS_PER_USER", 20)
 WS_SLOT_TTL_SECONDS = envint("WS_SLOT_TTL_SECONDS", 60)
 WS_BAD_TOKEN_CACHE_SECONDS = envint("WS_BAD_TOKEN_CACHE_SECONDS", 300)  # an unknown token is not looked up again
+
+# Webhooks for API clients (designs/webhooks.py): retried with backoff for WEBHOOK_RETRY_FOR_SECONDS.
+WEBHOOK_TIMEOUT_SECONDS = envfloat("WEBHOOK_TIMEOUT_SECONDS", 10.0)  # per call: connect, send, first answer
+WEBHOOK_RETRY_FOR_SECONDS = envint("WEBHOOK_RETRY_FOR_SECONDS", 24 * 3600)
+WEBHOOK_BACKOFF_SECONDS = envfloat("WEBHOOK_BACKOFF_SECONDS", 30.0)  # the first retry's wait, doubled each time
+WEBHOOK_BACKOFF_MAX_SECONDS = envfloat("WEBHOOK_BACKOFF_MAX_SECONDS", 3600.0)
+WEBHOOK_RESEND_AFTER_SECONDS = envint("WEBHOOK_RESEND_AFTER_SECONDS", 120)  # overdue: the reaper sends it again
+# Callbacks to private, loopback and link-local addresses: never in production, whatever the environment says.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False) and not PRODUCTION
 
 # Plans, quotas and cost (billing). Plan limits live in the database: admin → Billing → Plans.
 RATELIMIT_SUBMIT = envstr("RATELIMIT_SUBMIT", "30/m")  # design submissions per client network and per user

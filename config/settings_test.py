@@ -15,3 +15,8 @@ STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSy
 CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/1"}}
 # The tiny random models on a CPU: fewer steps keep the suite fast; every stage still runs.
 DESIGN_STEPS = 8
+# Webhook tests call a receiver on 127.0.0.1, with waits short enough for a test.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+WEBHOOK_TIMEOUT_SECONDS = 1.0
+WEBHOOK_BACKOFF_SECONDS = 0.2
+WEBHOOK_BACKOFF_MAX_SECONDS = 0.5

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from config.logs import log_context
-from designs import queues, retention, worker
+from designs import queues, retention, webhooks, worker
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,16 @@ def reap_designs() -> None:
         return
     purge_guest_designs.send()  # retention rides on the reaper's timer; it limits itself to once an hour
     counts = worker.designs_reap()
+    counts["webhooks_resent"] = webhooks.deliveries_resend()
     if any(counts.values()):
         log.warning("reaper: %s", counts)
+
+
+# One attempt per message; webhooks.delivery_attempt schedules the next one itself (its row shows it to staff).
+@dramatiq.actor(queue_name="default", max_retries=0,
+                time_limit=int((settings.WEBHOOK_TIMEOUT_SECONDS * 3 + 30) * 1000))
+def deliver_webhook(delivery_id: str) -> None:
+    webhooks.delivery_attempt(delivery_id)
 
 
 @dramatiq.actor(queue_name="default", max_retries=0, time_limit=15 * 60_000)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from designs.files import file_url
-from designs.models import Design, DesignResult
+from designs.models import Design, DesignResult, WebhookDelivery
 from designs.services import design_delete
 
 
@@ -21,6 +21,30 @@ class DesignResultInline(admin.TabularInline):
                            file_url(result.thumbnail.name), result.index + 1)
 
 
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    fields = ["event", "url", "state", "attempts", "last_status", "last_error", "next_try_at", "delivered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: what was called, how often, and what the receiver answered."""
+
+    list_display = ["design", "event", "url", "state", "attempts", "last_status", "next_try_at", "delivered_at"]
+    list_filter = ["state", "event", "created_at"]
+    search_fields = ["design__id", "url", "design__owner__email"]
+    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Design)
 class DesignAdmin(admin.ModelAdmin):
     list_display = ["id", "owner", "style", "status", "progress", "created_at", "finished_at", "error_code"]
@@ -28,7 +52,7 @@ class DesignAdmin(admin.ModelAdmin):
     search_fields = ["id", "owner__email", "client_ip"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Design._meta.fields] + ["original_preview", "control_maps"]
-    inlines = [DesignResultInline]
+    inlines = [DesignResultInline, WebhookDeliveryInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -11,19 +11,22 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designs import services
+from accounts.models import ApiToken
+from config.api_schema import error_responses
+from designs import services, webhooks
+from designs.api_schema import (
+    ACCEPTED_EXAMPLE,
+    IDEMPOTENCY_KEY,
+    STATE_EXAMPLE,
+    CatalogSerializer,
+    DesignStateSerializer,
+    accepted_responses,
+)
 from designs.requester import requester_from_request
 from designs.selectors import design_get_for, design_list_for
 from designs.serializers import DesignCreateSerializer, DesignListFilterSerializer
 from designs.state import design_state, estimated_time
 from gpu.styles import catalog
-
-DesignState = inline_serializer("DesignState", {"id": serializers.UUIDField(), "status": serializers.CharField(),
-                                                "progress": serializers.FloatField()})
-Accepted = inline_serializer("DesignAccepted", {
-    "id": serializers.UUIDField(), "status": serializers.CharField(), "progress": serializers.FloatField(),
-    "estimated_time": serializers.FloatField(allow_null=True), "status_url": serializers.CharField(),
-    "websocket_url": serializers.CharField()})
 
 
 class DesignApiView(APIView):
@@ -44,13 +47,14 @@ class DesignApiView(APIView):
 
 def accepted(request, design, *, created: bool) -> Response:
     ws_scheme = "wss" if request.is_secure() else "ws"
+    status_url = request.build_absolute_uri(reverse("api-design-detail", args=[design.id]))
     body = {
         "id": str(design.id), "status": design.status, "progress": design.progress,
-        "estimated_time": estimated_time(design),
-        "status_url": request.build_absolute_uri(reverse("api-design-detail", args=[design.id])),
+        "estimated_time": estimated_time(design), "status_url": status_url,
         "websocket_url": f"{ws_scheme}://{request.get_host()}/ws/designs/{design.id}/",
     }
-    return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+    return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+                    headers={"Location": status_url})
 
 
 def _idempotency_key(request) -> str:
@@ -66,7 +70,7 @@ class DesignListCreateApi(DesignApiView, ListAPIView):
         return design_list_for(self.requester(), **filters.validated_data)
 
     @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("style", str)],
-                   responses={200: DesignState})
+                   responses={200: DesignStateSerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -74,21 +78,24 @@ class DesignListCreateApi(DesignApiView, ListAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response([design_state(design) for design in page])
 
-    @extend_schema(request={"multipart/form-data": DesignCreateSerializer}, responses={202: Accepted},
-                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)])
+    @extend_schema(request={"multipart/form-data": DesignCreateSerializer}, parameters=[IDEMPOTENCY_KEY],
+                   responses={**accepted_responses(), **error_responses(400, 413, 415, 429, 503)},
+                   examples=[ACCEPTED_EXAMPLE])
     def post(self, request):
         params = DesignCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        callback_url, callback_token = webhooks.callback_for(token=token, url=data.pop("callback_url", ""))
         design, created = services.design_create(
             requester=self.requester(new_guest=True), image=data.pop("image", None), params=data,
-            idempotency_key=_idempotency_key(request),
+            idempotency_key=_idempotency_key(request), callback_url=callback_url, callback_token=callback_token,
         )
         return accepted(request, design, created=created)
 
 
 class DesignDetailApi(DesignApiView):
-    @extend_schema(responses={200: DesignState})
+    @extend_schema(responses={200: DesignStateSerializer}, examples=[STATE_EXAMPLE])
     def get(self, request, design_id):
         return Response(design_state(design_get_for(self.requester(), design_id)))
 
@@ -99,7 +106,7 @@ class DesignDetailApi(DesignApiView):
 
 
 class DesignCancelApi(DesignApiView):
-    @extend_schema(request=None, responses={200: DesignState})
+    @extend_schema(request=None, responses={200: DesignStateSerializer, **error_responses(409)})
     def post(self, request, design_id):
         design = services.design_cancel(design=design_get_for(self.requester(), design_id))
         return Response(design_state(design))
@@ -109,8 +116,7 @@ class StylesApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: inline_serializer("Catalog", {"styles": serializers.ListField(),
-                                                                 "room_types": serializers.ListField()})})
+    @extend_schema(responses={200: CatalogSerializer})
     def get(self, request):
         return Response(catalog())
 

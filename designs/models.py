@@ -62,6 +62,11 @@ class Design(models.Model):
     maps = models.JSONField(default=dict, blank=True)  # control maps, storage keys, for staff
     metadata = models.JSONField(default=dict, blank=True)
 
+    # Webhooks for API clients: called when the design ends, signed with the token's secret (designs/webhooks.py).
+    callback_url = models.URLField(max_length=2000, blank=True)
+    callback_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
+
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)
@@ -129,3 +134,38 @@ class DesignResult(models.Model):
 
     def __str__(self) -> str:
         return f"variation {self.index + 1} of {self.design_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One call of a design's callback for one terminal state: unique per (design, event), created in the
+    transaction that ends the design, so each end is delivered once whatever restarts in between."""
+
+    class Event(models.TextChoices):
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"  # gave up: the retry window passed, the address was refused, or the token was revoked
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    url = models.URLField(max_length=2000)
+    event = models.CharField(max_length=16, choices=Event.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status of the last try.")
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_try_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["design", "event"], name="webhook_delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.event} of {self.design_id} to {self.url}"

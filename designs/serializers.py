@@ -59,6 +59,10 @@ class DesignCreateSerializer(serializers.Serializer):
     seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**32 - 1)
     variations = serializers.IntegerField(required=False, default=1, min_value=1, max_value=4)
     resolution = serializers.ChoiceField(choices=RESOLUTIONS, required=False)
+    callback_url = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text="Called (signed) when the design completes, fails or is cancelled; default: the token's "
+                  "webhook_url. Needs token auth. Public http(s) addresses only.")
 
     def validate_wall_color(self, value: str) -> str:
         value = value.strip()

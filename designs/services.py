@@ -24,14 +24,17 @@ from designs.progress import publish_state
 from designs.queues import design_send
 from designs.requester import Requester
 from designs.uploads import normalize_upload
+from designs.webhooks import delivery_record
 
 log = logging.getLogger(__name__)
 
 PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring", "prompt", "creativity", "seed")
 
 
-def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "") -> tuple[Design, bool]:
-    """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design."""
+def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "", callback_url: str = "",
+                  callback_token=None) -> tuple[Design, bool]:
+    """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design.
+    A callback (checked by webhooks.callback_for) is called when the design ends."""
     fingerprint = _request_fingerprint(image, params) if idempotency_key else ""
     existing = _find_idempotent(requester, idempotency_key, fingerprint)
     if existing:
@@ -46,6 +49,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
         variations=variations, resolution=resolution, idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint, queue_priority=limits.priority,
+        callback_url=callback_url, callback_token=callback_token,
         original_width=photo.width, original_height=photo.height,
         queued_at=timezone.now(), deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
     )
@@ -136,6 +140,7 @@ def design_cancel(*, design: Design) -> Design:
                            status_code=status.HTTP_409_CONFLICT)
         if was_queued:
             billing.quota_refund(design=design, reason="cancelled")
+        delivery_record(design, "cancelled")
         transaction.on_commit(lambda: publish_state(design, event_type="cancelled"))
     return design
 

@@ -23,6 +23,7 @@ from designs.files import file_delete, file_save
 from designs.models import RUNNING, Design, DesignResult, Status
 from designs.progress import progress_event, publish, publish_state
 from designs.queues import design_send
+from designs.webhooks import delivery_record
 from gpu.errors import Cancelled, RestyleError
 from gpu.types import Event, RestyleRequest, RestyleResult
 
@@ -258,6 +259,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
         cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type)
         design.metadata = _metadata(design, result, backend.name, cost, gpu_type)
         design.save(update_fields=["metadata"])
+        delivery_record(design, "completed")
         transaction.on_commit(lambda: publish_state(design, event_type="completed"))
 
 
@@ -361,6 +363,7 @@ def design_fail(design_id, attempt: int | None, code: str, message: str) -> bool
         design = Design.objects.get(pk=design_id)
         if not design.results.exists():
             billing.quota_refund(design=design, reason=code)
+        delivery_record(design, "failed")
         transaction.on_commit(lambda: publish_state(design, event_type="failed"))
     log.warning("design %s failed: %s", design_id, code)
     return True

@@ -106,3 +106,20 @@ async def ws_collect(communicator, timeout: float = 120) -> list[dict]:
         events.append(event)
         if event["type"] in ("completed", "failed", "cancelled"):
             return events
+
+
+@pytest.fixture
+def receiver():
+    """A real webhook receiver on 127.0.0.1 (tests/designs/receiver.py); loopback is allowed by settings_test."""
+    from tests.designs.receiver import Receiver
+
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def token_with_secret(api, *, email: str, password: str, **fields) -> tuple[str, str]:
+    """(key, webhook secret) from POST /api/v1/auth/token/, the one response that shows the secret."""
+    response = api.post("/api/v1/auth/token/", {"email": email, "password": password, **fields}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()["token"], response.json()["webhook_secret"]

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import audit, limits, services
+from accounts import audit, limits, services, verification
 from accounts.models import ApiToken
 from accounts.serializers import (
     MeSerializer,
@@ -37,6 +37,7 @@ class RegisterApi(APIView):
         limits.signup_check(request)
         user = services.user_register(email=data["email"], password=data["password"])
         limits.signup_done(request)
+        verification.verification_send(request, user=user)
         token = token_issue(user=user, name=data["name"])
         return Response({"token": token, "user": UserSerializer(user).data}, status=status.HTTP_201_CREATED)
 

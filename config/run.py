@@ -20,6 +20,7 @@ def prepare() -> None:
 
     user = User.objects.filter(email=DEMO_EMAIL).first() or User.objects.create_user(DEMO_EMAIL)
     user.set_password(DEMO_PASSWORD)
+    user.email_verified = True  # the demo account is on the free plan from the start
     user.save()
 
 

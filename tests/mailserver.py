@@ -1,6 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for the tests to read."""
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -23,9 +24,11 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
+        self.delay = 0.0  # seconds the server takes to accept a message, as a distant provider does
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
+        await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
@@ -33,6 +36,7 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
     def clear(self) -> None:
+        self.delay = 0.0
         with self._lock:
             self.messages.clear()
             self.recipients.clear()

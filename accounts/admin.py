@@ -22,16 +22,21 @@ class ApiTokenInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["-date_joined"]
-    list_display = ["email", "is_staff", "is_active", "date_joined", "last_login"]
+    list_display = ["email", "email_verified", "is_staff", "is_active", "date_joined", "last_login"]
     list_filter = ["is_staff", "is_active"]
     search_fields = ["email"]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email", "email_verified", "password"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ApiTokenInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:  # an account staff create is vouched for: no verification mail, the free plan at once
+            obj.email_verified = True
+        super().save_model(request, obj, form, change)
 
     # Through user_delete, as the account page and DELETE /api/v1/me/ do: the CASCADE alone dropped the
     # design rows and left every stored photo behind. "Delete selected" calls delete_queryset.

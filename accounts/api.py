@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import audit, limits, services
+from accounts import audit, limits, services, verification
 from accounts.models import ApiToken
 from accounts.serializers import (
     MeSerializer,
@@ -38,6 +38,7 @@ class RegisterApi(APIView):
         _webhook_url_check(data)
         user = services.user_register(email=data["email"], password=data["password"])
         limits.signup_done(request)
+        verification.verification_send(request, user=user)
         key, token = token_create(user=user, name=data["name"], webhook_url=data["webhook_url"])
         return Response({"token": key, "webhook_secret": token.webhook_secret, "user": UserSerializer(user).data},
                         status=status.HTTP_201_CREATED)

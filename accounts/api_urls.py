@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import api, api_account
+from accounts import api, api_account, api_email
 
 urlpatterns = [
     path("auth/register/", api.RegisterApi.as_view(), name="api-register"),
@@ -11,4 +11,9 @@ urlpatterns = [
     path("auth/tokens/", api_account.TokenListApi.as_view(), name="api-tokens"),
     path("auth/tokens/<int:token_id>/", api_account.TokenRevokeApi.as_view(), name="api-token-revoke"),
     path("auth/password/change/", api_account.PasswordChangeApi.as_view(), name="api-password-change"),
+    path("auth/verify/", api_email.VerifyApi.as_view(), name="api-verify"),
+    path("auth/verify/resend/", api_email.VerifyResendApi.as_view(), name="api-verify-resend"),
+    path("auth/password/reset/", api_email.PasswordResetApi.as_view(), name="api-password-reset"),
+    path("auth/password/reset/confirm/", api_email.PasswordResetConfirmApi.as_view(),
+         name="api-password-reset-confirm"),
 ]

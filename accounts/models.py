@@ -11,6 +11,9 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        """Accounts made in code (createsuperuser, the demo account, scripts) are verified; sign-ups pass
+        email_verified=False and confirm their address by mail (accounts/verification.py)."""
+        fields.setdefault("email_verified", True)
         if not email:
             raise ValueError("An email address is required")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
@@ -29,6 +32,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    # Until a sign-up confirms its address it has the guest plan's allowance (billing/selectors.py).
+    email_verified = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -20,7 +20,7 @@ class TokenRequestSerializer(CredentialsSerializer):
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "date_joined", "is_staff"]
+        fields = ["id", "email", "email_verified", "date_joined", "is_staff"]
 
 
 WEBHOOK_SECRET_HELP = ("Signs this token's webhook calls (Restyle-Signature). Shown once, with the token; we keep it "
@@ -79,3 +79,25 @@ class ApiTokenSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
     current = serializers.BooleanField(help_text="The token this request was made with.")
+
+
+class VerifySerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500, help_text="The token from the verification link.")
+
+
+class VerifiedSerializer(serializers.Serializer):
+    email_verified = serializers.BooleanField()
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="From the reset link: /password/reset/<uid>/<token>/.")
+    token = serializers.CharField(max_length=100)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -21,7 +21,7 @@ def user_register(*, email: str, password: str) -> User:
         raise ApiError("weak_password", " ".join(error.messages), field="password") from None
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, password=password)
+            return User.objects.create_user(email=email, password=password, email_verified=False)
     except IntegrityError:  # a concurrent sign-up with the same email won the race
         raise ApiError("email_taken", "An account with this email already exists.", field="email") from None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_email
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,10 @@ urlpatterns = [
     path("account/tokens/", views.token_create, name="account-token-create"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke_view, name="account-token-revoke"),
     path("account/delete/", views.account_delete, name="account-delete"),
+    path("verify/<str:token>/", views_email.verify_email, name="verify-email"),
+    path("account/verify/resend/", views_email.verify_resend, name="verify-resend"),
+    path("password/reset/", views_email.password_reset_view, name="password-reset"),
+    path("password/reset/sent/", views_email.password_reset_sent, name="password-reset-sent"),
+    path("password/reset/<uidb64>/<token>/", views_email.PasswordResetConfirmView.as_view(),
+         name="password-reset-confirm"),
 ]

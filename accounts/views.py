@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, limits, tokens
+from accounts import audit, limits, tokens, verification
 from accounts.forms import AccountDeleteForm, LoginForm, SignupForm, TokenCreateForm
 from accounts.models import ApiToken
 from accounts.services import signin_failure, signin_guard, signin_success, user_delete, user_password_change
@@ -42,8 +42,10 @@ def signup(request):
         if form.is_valid():
             user = form.save()
             limits.signup_done(request)
+            verification.verification_send(request, user=user)
             _login_keeping_guest_designs(request, user)
-            messages.success(request, "Welcome to Restyle.")
+            messages.success(request, f"Welcome to Restyle. We sent a link to {user.email}: confirm your address "
+                                      "to get the free plan.")
             return redirect("design-new")
     return render(request, "accounts/signup.html", {"form": form})
 

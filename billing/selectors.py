@@ -20,10 +20,13 @@ def plan_get(*, code: str) -> Plan:
 
 
 def plan_for_user(*, user) -> Plan:
-    """The open subscription's plan; without one, staff are on "staff" and everyone else on "free"."""
+    """The open subscription's plan; without one, staff are on "staff", accounts whose address is not confirmed
+    on "guest" (accounts/verification.py) and everyone else on "free"."""
     subscription = Subscription.objects.filter(user=user, ended_at__isnull=True).select_related("plan").first()
     if subscription is not None:
         return subscription.plan
+    if not user.email_verified:  # a sign-up that has not confirmed its address yet: a guest's allowance
+        return plan_get(code="guest")
     return plan_get(code="staff" if user.is_staff else "free")
 
 

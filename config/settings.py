@@ -13,6 +13,7 @@ import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 
 from config import embedded_redis, logs
+from config.email import email_settings
 from config.env import envbool, envchoice, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -335,6 +336,18 @@ SENTRY_ENABLED = logs.sentry_init(
     dsn=envstr("SENTRY_DSN"), environment=envstr("SENTRY_ENVIRONMENT", ENV), release=envstr("SENTRY_RELEASE"),
     traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),
 )
+# E-mail (config/email.py): one URL. Development prints each message, links and all, to the log; production
+# sends through SMTP (smtp+tls://user:pass@host:587, smtps://...:465). Without EMAIL_URL production uses the
+# local MTA on port 25, as Django does.
+EMAIL_URL = envstr("EMAIL_URL", "smtp://localhost:25" if PRODUCTION else "console://")
+globals().update(email_settings(EMAIL_URL))
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Restyle <no-reply@restyle.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_VERIFY_MAX_AGE = envint("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)  # seconds a verification link works
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link works (it works once)
+RATELIMIT_VERIFY_RESEND = envstr("RATELIMIT_VERIFY_RESEND", "3/h")  # verification mails re-sent per account
+RATELIMIT_PASSWORD_RESET = envstr("RATELIMIT_PASSWORD_RESET", "3/h")  # reset mails asked for per address
+RATELIMIT_PASSWORD_RESET_NETWORK = envstr("RATELIMIT_PASSWORD_RESET_NETWORK", "20/h")  # reset requests per network
 # Guests' designs and their files are deleted this many days after upload (designs/retention.py); 0 keeps them.
 GUEST_RETENTION_DAYS = envint("GUEST_RETENTION_DAYS", 7)
 RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)

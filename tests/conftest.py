@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tokens import token_issue
+from tests.mailserver import Mailbox, SmtpServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -18,6 +19,29 @@ def _fresh_cache():
     """Rate-limit counters live in the Redis cache: every test starts from zero."""
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on loopback for the whole run (tests/mailserver.py)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def mailbox(smtp_server, settings) -> Mailbox:
+    """Mail goes through Django's SMTP backend to the loopback server (pytest-django would keep it in memory);
+    the mailbox starts empty, after any mail an earlier test handed over has gone out."""
+    from accounts.mail import mail_drain
+
+    mail_drain()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
 
 
 @pytest.fixture

@@ -44,14 +44,16 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_app(django_db_setup, django_db_blocker) -> LiveServer:
-    """uvicorn serving config.asgi (HTTP and WebSockets), pointed at the test database."""
+def live_app(django_db_setup, django_db_blocker, smtp_server) -> LiveServer:
+    """uvicorn serving config.asgi (HTTP and WebSockets), pointed at the test database and sending its mail to
+    the loopback SMTP server (tests/mailserver.py)."""
     with django_db_blocker.unblock():
         db = connection.settings_dict
     database_url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.e2e.settings", "DATABASE_URL": database_url,
-           "E2E_MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1"}
+           "E2E_MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1",
+           "EMAIL_URL": smtp_server.url}
     log = open(ROOT / "test-artifacts" / "e2e-server.log", "w") if _artifacts() else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),

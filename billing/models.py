@@ -30,6 +30,10 @@ class Plan(models.Model):
     queue_priority = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(9)],
                                                       help_text="0–9; higher runs sooner when the queue is busy.")
     monthly_price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    # Quick drafts count like any design (one image of the daily limit per variation); their GPU cost is what
+    # they measure, about a quarter of a standard design's, so the daily budget sees the difference.
+    quick_drafts = models.BooleanField(default=True, help_text="Allow quick drafts (few steps, several times "
+                                                               "faster). Each variation counts as one image.")
 
     class Meta:
         ordering = ["daily_limit", "code"]

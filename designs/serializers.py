@@ -58,6 +58,10 @@ class DesignCreateSerializer(serializers.Serializer):
     seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**32 - 1)
     variations = serializers.IntegerField(required=False, default=1, min_value=1, max_value=4)
     resolution = serializers.ChoiceField(choices=RESOLUTIONS, required=False)
+    quick = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Quick draft: a few-step model without guidance, several times faster, a little less detail.",
+    )
 
     def validate_wall_color(self, value: str) -> str:
         value = value.strip()

@@ -11,7 +11,9 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from gpu.errors import InvalidImage
 
-SIZE_MULTIPLE = 8  # SD 1.5's VAE downsamples by 8: other sizes get cropped or padded inside diffusers
+# Even sides (JPEG's chroma halves them). The model runs on a bucket shape (gpu/buckets.py), not at this size,
+# so it need not be a multiple of 8, which at 512 px would miss a 21:9 photo's ratio by 1.6%.
+SIZE_MULTIPLE = 2
 THUMBNAIL_SIDE = 384
 MAX_PIXELS = 60_000_000  # bigger uploads are decompression bombs, not phone photos
 CANNY_THRESHOLDS = (100, 200)  # what the ControlNet v1.1 canny model card uses
@@ -30,7 +32,7 @@ LATENT_RGB = np.array(
 
 
 def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
-    """The output size: long side = `long_side`, aspect ratio kept, both sides multiples of 8."""
+    """The output size: long side = `long_side`, aspect ratio kept, both sides even."""
     scale = long_side / max(width, height)
 
     def snap(side: int) -> int:

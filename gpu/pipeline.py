@@ -1,6 +1,6 @@
 """The restyle pipeline: one request in, a stream of events out, the last one carrying the result.
 
-    analyzing    decode, EXIF orientation, no metadata, long side = resolution, sides multiples of 8
+    analyzing    decode, EXIF orientation, no metadata, long side = resolution, even sides (aspect kept)
     detecting    YOLO: furniture, a suggested room type, the keep-furniture mask, not-a-room check
     generating   control maps: depth (Depth Anything) and Canny edges
     transforming SD 1.5 img2img (inpaint when furniture is kept) with depth + canny ControlNets,

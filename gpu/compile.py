@@ -16,6 +16,7 @@ designs/middleware.py) and by the Modal class after a restore. It
 Settings (environment variables, read when `prepare` runs):
 - RESTYLE_COMPILE: auto (default: on CUDA only) | on | off
 - RESTYLE_COMPILE_MODE: default "max-autotune" on CUDA, "default" elsewhere
+- RESTYLE_COMPILE_BACKEND: default "inductor"; "eager" or "aot_eager" trace without generating code (tests)
 - RESTYLE_INDUCTOR_CACHE: the cache folder (default var/torch-inductor)
 - RESTYLE_WARMUP: auto (default: on CUDA only) | on | off
 - RESTYLE_WARMUP_RESOLUTIONS: long sides to warm (default "512,768")
@@ -76,6 +77,10 @@ def compile_mode(device: torch.device) -> str:
     return os.environ.get("RESTYLE_COMPILE_MODE") or ("max-autotune" if device.type == "cuda" else "default")
 
 
+def compile_backend() -> str:
+    return os.environ.get("RESTYLE_COMPILE_BACKEND") or "inductor"
+
+
 def use_inductor_cache(folder: str | os.PathLike | None = None) -> Path:
     """Point inductor's on-disk caches at `folder` (default RESTYLE_INDUCTOR_CACHE or var/torch-inductor).
 
@@ -102,7 +107,7 @@ def prepare(models, *, compile: bool | None = None, warmup: bool | None = None, 
         if do_compile:
             use_inductor_cache()
             report.mode = mode or compile_mode(models.device)
-            compile_models(models, mode=report.mode)
+            compile_models(models, mode=report.mode, backend=compile_backend())
             report.compiled = True
         if warmup_enabled(models.device) if warmup is None else warmup:
             started = time.perf_counter()
@@ -122,19 +127,31 @@ def fuse_qkv(models) -> bool:
     return True
 
 
-def compile_models(models, *, mode: str) -> None:
+def compile_models(models, *, mode: str | None, backend="inductor") -> None:
     """torch.compile in place (nn.Module.compile keeps the module objects that every pipeline shares)."""
-    if models.device.type == "cuda":
+    if models.device.type == "cuda" and backend == "inductor":
         torch._inductor.config.conv_1x1_as_mm = True
         torch._inductor.config.coordinate_descent_tuning = True
         torch._inductor.config.epilogue_fusion = False
     # fullgraph: a graph break inside the UNet would split the CUDA graph and cost a trip through Python.
-    for module in _modules(models, "unet", "fast_unet"):
-        module.compile(mode=mode, fullgraph=True)
-    for net in models.pipe(inpaint=False, fast=False).controlnet.nets:
-        net.compile(mode=mode, fullgraph=True)
-    for vae in _modules(models, "vae", "taesd"):
-        vae.decoder.compile(mode=mode, fullgraph=True)
+    options = {"fullgraph": True, "backend": backend, **({"mode": mode} if backend == "inductor" else {})}
+    for module in compiled_modules(models):
+        module.compile(**options)
+
+
+def uncompile(models) -> None:
+    """Back to eager (the benchmark's eager rows after compiled ones, and the tests)."""
+    for module in compiled_modules(models):
+        module._compiled_call_impl = None
+    torch._dynamo.reset()
+    models.prepared = None
+
+
+def compiled_modules(models) -> list[torch.nn.Module]:
+    """Both UNets, both ControlNets, and the VAE and TAESD decoders: every module a denoising step or decode runs."""
+    nets = list(models.pipe(inpaint=False, fast=False).controlnet.nets)
+    decoders = [vae.decoder for vae in _modules(models, "vae", "taesd")]
+    return [*_modules(models, "unet", "fast_unet"), *nets, *decoders]
 
 
 def _modules(models, *names: str) -> list[torch.nn.Module]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import torch
 from PIL import Image
 
 from gpu import buckets, compile, pipeline
@@ -29,6 +30,9 @@ def _pixels(result) -> np.ndarray:
 
 
 def test_it_gives_the_eager_result_from_compiled_graphs_without_recompiling_for_new_scales(monkeypatch):
+    # The worst case: a TorchDynamo that bakes Python floats into graphs (older releases did by default), so
+    # a scale reaching a compiled net would recompile it. gpu.controlnets keeps scales out of the graphs.
+    monkeypatch.setattr(torch._dynamo.config, "specialize_float", True)
     captured = []
 
     def counting_backend(graph, example_inputs):  # TorchDynamo's "eager" backend, counting what it captures
@@ -49,7 +53,7 @@ def test_it_gives_the_eager_result_from_compiled_graphs_without_recompiling_for_
         compile.uncompile(models)
 
     # The UNet with and without ControlNet residuals, the ControlNet (both nets share one graph: their weights
-    # are graph inputs), the VAE decoder.
-    assert graphs >= 4
+    # are graph inputs, and neither sees its scale), the VAE decoder.
+    assert graphs == 4
     assert len(captured) == graphs  # new ControlNet scales reuse every graph
     assert np.abs(_pixels(compiled) - _pixels(eager)).max() <= 2

@@ -48,8 +48,9 @@ def _action_form(modeladmin, request, queryset, *, form_class, title: str,
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "daily_limit", "max_variations", "max_resolution", "queue_priority",
-                    "monthly_price", "current_subscriptions"]
-    list_editable = ["daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price"]
+                    "monthly_price", "quick_drafts", "current_subscriptions"]
+    list_editable = ["daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price",
+                     "quick_drafts"]
     list_display_links = ["code", "name"]
 
     def get_queryset(self, request):

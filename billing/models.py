@@ -32,6 +32,10 @@ class Plan(models.Model):
         help_text="0–9; plans at PRIORITY_QUEUE_MIN_PRIORITY (5) or above run before the others when designs wait.",
     )
     monthly_price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    # Quick drafts count like any design (one image of the daily limit per variation); their GPU cost is what
+    # they measure, about a quarter of a standard design's, so the daily budget sees the difference.
+    quick_drafts = models.BooleanField(default=True, help_text="Allow quick drafts (few steps, several times "
+                                                               "faster). Each variation counts as one image.")
 
     class Meta:
         ordering = ["daily_limit", "code"]

@@ -46,6 +46,7 @@ def plan_summary(*, requester) -> dict:
         "max_variations": plan.max_variations,
         "max_resolution": plan.max_resolution,
         "priority": plan.queue_priority,
+        "quick_drafts": plan.quick_drafts,
     }
 
 

@@ -55,6 +55,7 @@ class PlanLimits:
     max_variations: int = 4
     max_resolution: int = 1024
     priority: int = 0  # 0–9, higher runs sooner
+    quick_drafts: bool = True  # the few-step quick mode (gpu/fast.py) is allowed
 
 
 # --- At submit -------------------------------------------------------------------------------------------------
@@ -130,7 +131,8 @@ def plan_limits(requester) -> PlanLimits:
 def _limits_for(subject: Subject) -> PlanLimits:
     plan = plan_for_subject(subject=subject)
     return PlanLimits(code=plan.code, daily_limit=plan.daily_limit, max_variations=plan.max_variations,
-                      max_resolution=plan.max_resolution, priority=plan.queue_priority)
+                      max_resolution=plan.max_resolution, priority=plan.queue_priority,
+                      quick_drafts=plan.quick_drafts)
 
 
 # --- The daily quota -------------------------------------------------------------------------------------------

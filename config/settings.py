@@ -133,6 +133,7 @@ DRAMATIQ_BROKER = {
         "dramatiq.middleware.Retries",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
         "designs.middleware.ReaperTimer",
+        "designs.gpu_warmup.GpuWarmup",
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]

@@ -63,6 +63,10 @@ class DesignCreateSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=2000,
         help_text="Called (signed) when the design completes, fails or is cancelled; default: the token's "
                   "webhook_url. Needs token auth. Public http(s) addresses only.")
+    quick = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Quick draft: a few-step model without guidance, several times faster, a little less detail.",
+    )
 
     def validate_wall_color(self, value: str) -> str:
         value = value.strip()

@@ -46,7 +46,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     design = Design(
         owner=requester.user, guest_key=requester.guest_key, client_ip=requester.ip or None,
         style=params["style"], room_type=params.get("room_type") or "",
-        preferences={key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")},
+        preferences=_preferences(params),
         variations=variations, resolution=resolution, idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint, queue_priority=limits.priority,
         callback_url=callback_url, callback_token=callback_token,
@@ -85,6 +85,13 @@ def design_restyle(*, requester: Requester, source: Design, params: dict) -> Des
     return design
 
 
+def _preferences(params: dict) -> dict:
+    chosen = {key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")}
+    if params.get("quick"):  # recorded only when asked for: a standard design's preferences stay as they were
+        chosen["quick"] = True
+    return chosen
+
+
 def _find_idempotent(requester: Requester, key: str, fingerprint: str) -> Design | None:
     """The design this key already made, when the request is the same one again; another request → 422."""
     if not key:
@@ -117,6 +124,8 @@ def _within_plan(params: dict, limits) -> tuple[int, int]:
     if variations > limits.max_variations:
         raise ApiError("plan_limit", f"Your plan allows up to {limits.max_variations} variations per design.",
                        field="variations")
+    if params.get("quick") and not limits.quick_drafts:
+        raise ApiError("plan_limit", "Your plan does not include quick drafts.", field="quick")
     resolution = params.get("resolution") or min(768, limits.max_resolution)
     if resolution > limits.max_resolution:
         raise ApiError("plan_limit", f"Your plan allows results up to {limits.max_resolution} px.",

@@ -179,7 +179,7 @@ def _request_for(design: Design) -> RestyleRequest:
         keep_furniture=bool(prefs.get("keep_furniture")), color_palette=tuple(prefs.get("color_palette", ())),
         wall_color=prefs.get("wall_color"), flooring=prefs.get("flooring"), prompt=prefs.get("prompt", ""),
         creativity=prefs.get("creativity", 0.5), seed=prefs.get("seed"), variations=design.variations,
-        resolution=design.resolution, steps=settings.DESIGN_STEPS,
+        resolution=design.resolution, steps=settings.DESIGN_STEPS, fast=bool(prefs.get("quick")),
     )
 
 
@@ -305,6 +305,7 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
         "gpu_type": gpu_type,
         "cost_usd": cost,
         "backend": backend_name,
+        "mode": "quick" if design.preferences.get("quick") else "standard",
         "device": result.device,
         "models": result.models,
         "attempts": design.attempts,

@@ -10,7 +10,10 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from gpu.errors import InvalidImage
 
-SIZE_MULTIPLE = 8  # SD 1.5's VAE downsamples by 8: other sizes get cropped or padded inside diffusers
+# Even sides (JPEG's chroma halves them). The model runs on a bucket shape (gpu/buckets.py), not at this size,
+# so it need not be a multiple of 8, which at 512 px would miss a 21:9 photo's ratio by 1.6%.
+SIZE_MULTIPLE = 2
+LATENT_CELL = 8  # SD 1.5's VAE downsamples by 8: one latent covers 8 x 8 pixels
 THUMBNAIL_SIDE = 384
 MAX_PIXELS = 60_000_000  # bigger uploads are decompression bombs, not phone photos
 CANNY_THRESHOLDS = (100, 200)  # what the ControlNet v1.1 canny model card uses
@@ -29,7 +32,7 @@ LATENT_RGB = np.array(
 
 
 def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
-    """The output size: long side = `long_side`, aspect ratio kept, both sides multiples of 8."""
+    """The output size: long side = `long_side`, aspect ratio kept, both sides even."""
     scale = long_side / max(width, height)
 
     def snap(side: int) -> int:
@@ -137,7 +140,7 @@ def feathered_inward(mask: np.ndarray, feather_px: int) -> np.ndarray:
     return np.clip(inside / (feather_px + 1), 0.0, 1.0).astype(np.float32)
 
 
-def latent_keep(mask: np.ndarray, margin_px: int = SIZE_MULTIPLE) -> np.ndarray:
+def latent_keep(mask: np.ndarray, margin_px: int = LATENT_CELL) -> np.ndarray:
     """The part of a keep mask the inpaint latents may hold fixed: `mask` shrunk by a latent cell.
 
     Latents are 8x coarser than pixels; a cell straddling the piece's outline would carry

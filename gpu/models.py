@@ -27,16 +27,17 @@ os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 
 import torch  # noqa: E402
 from diffusers import (  # noqa: E402
+    AutoencoderTiny,
     ControlNetModel,
     DPMSolverMultistepScheduler,
     StableDiffusionControlNetImg2ImgPipeline,
     StableDiffusionControlNetInpaintPipeline,
-    UniPCMultistepScheduler,
 )
 from diffusers.models.controlnets.multicontrolnet import MultiControlNetModel  # noqa: E402
 from diffusers.utils import logging as diffusers_logging  # noqa: E402
 
-from gpu import architectures, weights  # noqa: E402
+from gpu import architectures, fast, weights  # noqa: E402
+from gpu.controlnets import RestyleControlNets, cond_only_default  # noqa: E402
 from gpu.errors import ModelUnavailable  # noqa: E402
 from gpu.weights import ProfileStatus, active_profile  # noqa: E402,F401  (re-exported for callers)
 
@@ -54,13 +55,17 @@ class Models:
     real: bool  # False: random weights, results are not real designs
     device: torch.device
     dtype: torch.dtype
-    pipes: dict[tuple[str, bool], Any]  # ("img2img" | "inpaint", fast) -> diffusers pipeline, modules shared
+    # ("img2img" | "inpaint", fast) -> diffusers pipeline. Text encoder and ControlNets are shared by all four;
+    # fast pipelines have their own UNet (the few-step LoRA fused in) and TAESD as their VAE.
+    pipes: dict[tuple[str, bool], Any]
     depth_model: Any  # transformers DepthAnythingForDepthEstimation
     depth_input_size: int
     detector: Any  # ultralytics YOLO
     detector_image_size: int
     class_names: dict[int, str]
     versions: dict[str, str]  # component -> "repo@revision", a URL, or "random"
+    taesd: Any = None  # AutoencoderTiny: quick mode's VAE and every live preview
+    prepared: Any = None  # gpu.compile.Report once compiled and warmed in this process
     # Held around every model call: diffusers schedulers and the ultralytics predictor keep per-call
     # state, and one GPU runs one job at a time anyway. Never held while waiting for a consumer.
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,7 +78,7 @@ class Models:
         return self.pipes["inpaint" if inpaint else "img2img", fast]
 
 
-_cache: dict[tuple[str, str], Models] = {}
+_cache: dict[tuple[str, str, torch.dtype], Models] = {}
 _cache_lock = threading.Lock()
 
 
@@ -81,16 +86,22 @@ def default_device() -> torch.device:
     return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
 
 
-def load(profile: str | None = None, device: str | torch.device | None = None) -> Models:
-    """The models for `profile` on `device`, loaded on first use and kept for the process."""
+def load(profile: str | None = None, device: str | torch.device | None = None,
+         dtype: torch.dtype | None = None) -> Models:
+    """The models for `profile` on `device`, loaded on first use and kept for the process.
+
+    `dtype` overrides the device's usual one: the Modal snapshot loads fp16 on the CPU, so the
+    snapshot holds no fp32 copy and the move to the GPU is a plain copy.
+    """
     profile = profile or active_profile().name
     if profile not in PROFILES:
         raise ValueError(f"unknown model profile {profile!r}: use one of {', '.join(PROFILES)}")
     device = torch.device(device) if device else default_device()
-    key = (profile, str(device))
+    dtype = dtype or _dtype(profile, device)
+    key = (profile, str(device), dtype)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = _load(profile, device)
+            _cache[key] = _load(profile, device, dtype)
         return _cache[key]
 
 
@@ -115,7 +126,7 @@ def _quiet_diffusers():
 def to_device(models: Models, device: str | torch.device) -> Models:
     """The same models on another device (e.g. loaded on CPU for a memory snapshot, then moved to the GPU)."""
     device = torch.device(device)
-    moved = dataclasses.replace(models, device=device, dtype=_dtype(models.profile, device))
+    moved = dataclasses.replace(models, device=device, dtype=_dtype(models.profile, device), prepared=None)
     with _quiet_diffusers():
         _to_device(moved)
     return moved
@@ -126,8 +137,7 @@ def _dtype(profile: str, device: torch.device) -> torch.dtype:
     return torch.float16 if device.type == "cuda" and profile != "tiny" else torch.float32
 
 
-def _load(profile: str, device: torch.device) -> Models:
-    dtype = _dtype(profile, device)
+def _load(profile: str, device: torch.device, dtype: torch.dtype) -> Models:
     log.info("loading model profile %s on %s (%s)", profile, device, dtype)
     with _quiet_diffusers():
         if profile == "sd15":
@@ -158,11 +168,14 @@ def _real_parts(dtype: torch.dtype) -> dict[str, Any]:
             requires_safety_checker=False,
         )
         depth_model = DepthAnythingForDepthEstimation.from_pretrained(folders["depth"], dtype=dtype)
+        fast_unet = fast.fused_unet(img2img.unet, folders["lcm_lora"] / weights.LCM_LORA.files[0])
+        taesd = fast.load_taesd(folders["taesd"], dtype)
     except (OSError, ValueError) as exc:  # a half-downloaded or corrupt snapshot
         raise ModelUnavailable(f"Could not load the Stable Diffusion weights ({exc}); {weights.FETCH_HINT}.") from exc
     versions = {c.key: c.ref for c in weights.CHECKPOINTS} | {weights.YOLO.key: weights.YOLO.ref}
     return {
-        "pipes": _pipes(img2img),
+        "pipes": _pipes(img2img, fast_unet, taesd),
+        "taesd": taesd,
         "depth_model": depth_model.eval(),
         "depth_input_size": architectures.DEPTH_INPUT_SIZE["sd15"],
         **_detector(str(_require_yolo()), DETECTOR_IMAGE_SIZE["sd15"]),
@@ -187,32 +200,44 @@ def _random_parts(size: str) -> dict[str, Any]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(architectures.SEED)
         detector = _detector(TINY_DETECTOR if size == "tiny" else RANDOM_DETECTOR, DETECTOR_IMAGE_SIZE[profile])
+    # The few-step adapter and TAESD stand-ins: a random LoRA fused through the real code, a random TAESD.
+    fast_unet = fast.fused_unet(parts.unet, fast.tiny_lora(parts.unet, seed=architectures.SEED + 7))
+    taesd = fast.tiny_taesd(architectures.SEED + 8) if size == "tiny" else AutoencoderTiny().eval()
     return {
-        "pipes": _pipes(img2img),
+        "pipes": _pipes(img2img, fast_unet, taesd),
+        "taesd": taesd,
         "depth_model": parts.depth_model,
         "depth_input_size": architectures.DEPTH_INPUT_SIZE[size],
         **detector,
-        "versions": dict.fromkeys(("sd15", "controlnet_depth", "controlnet_canny", "depth", "detector"), profile),
+        "versions": dict.fromkeys(("sd15", "controlnet_depth", "controlnet_canny", "depth", "detector", "lcm_lora",
+                                   "taesd"), profile),
     }
 
 
-def _pipes(img2img: StableDiffusionControlNetImg2ImgPipeline) -> dict[tuple[str, bool], Any]:
-    """Four pipelines over the same modules: img2img or inpaint, full or fast schedule.
+def _pipes(img2img: StableDiffusionControlNetImg2ImgPipeline, fast_unet, taesd) -> dict[tuple[str, bool], Any]:
+    """Four pipelines over shared modules: img2img or inpaint, standard or quick (gpu/fast.py).
 
-    Each has its own scheduler object because schedulers carry per-call state.
+    Each has its own scheduler object because schedulers carry per-call state. Standard and quick
+    have their own ControlNet wrapper (gpu/controlnets.py) over the same two nets: only the standard
+    one, whose batches are [unconditional, conditional], may run the nets on the conditional half.
     """
     config = img2img.scheduler.config
-    schedulers = {
-        False: lambda: DPMSolverMultistepScheduler.from_config(config, use_karras_sigmas=True),
-        True: lambda: UniPCMultistepScheduler.from_config(config),
+    nets = list(img2img.controlnet.nets)
+    shared = {k: v for k, v in img2img.components.items() if k not in ("scheduler", "controlnet")}
+    modes = {
+        False: (shared, lambda: DPMSolverMultistepScheduler.from_config(config, use_karras_sigmas=True),
+                RestyleControlNets(nets, cond_only=cond_only_default())),
+        True: ({**shared, "unet": fast_unet}, lambda: fast.scheduler(config), RestyleControlNets(nets)),
     }
-    components = {k: v for k, v in img2img.components.items() if k != "scheduler"}
     pipes = {}
-    for fast, make_scheduler in schedulers.items():
-        pipes["img2img", fast] = StableDiffusionControlNetImg2ImgPipeline(**components, scheduler=make_scheduler())
-        pipes["inpaint", fast] = StableDiffusionControlNetInpaintPipeline(**components, scheduler=make_scheduler())
-    for pipe in pipes.values():
-        pipe.set_progress_bar_config(disable=True)
+    for quick, (components, make_scheduler, controlnet) in modes.items():
+        for kind, cls in (("img2img", StableDiffusionControlNetImg2ImgPipeline),
+                          ("inpaint", StableDiffusionControlNetInpaintPipeline)):
+            pipe = cls(**components, controlnet=controlnet, scheduler=make_scheduler())
+            if quick:
+                pipe.vae = taesd  # after construction: the pipeline reads its scale factor from the full VAE
+            pipe.set_progress_bar_config(disable=True)
+            pipes[kind, quick] = pipe
     return pipes
 
 
@@ -228,13 +253,14 @@ def _detector(source: str, image_size: int) -> dict[str, Any]:
 
 
 def _to_device(models: Models) -> None:
-    pipe = models.pipe(inpaint=False, fast=False)
+    pipe, quick = models.pipe(inpaint=False, fast=False), models.pipe(inpaint=False, fast=True)
     pipe.to(models.device, models.dtype)
+    quick.to(models.device, models.dtype)  # its own UNet and TAESD; the shared modules are there already
     models.depth_model.to(models.device, models.dtype)
     if models.device.type == "cuda":
-        torch.backends.cudnn.benchmark = True  # a handful of fixed shapes (3 resolutions x batch sizes)
+        torch.backends.cudnn.benchmark = True  # a handful of fixed shapes: the buckets (gpu/buckets.py) x batch sizes
         # NHWC convolutions run on tensor cores without transposes.
-        for module in (pipe.unet, pipe.vae, *pipe.controlnet.nets):
+        for module in (pipe.unet, quick.unet, pipe.vae, quick.vae, *pipe.controlnet.nets):
             module.to(memory_format=torch.channels_last)
     # The detector moves itself on its first predict(device=...).
 

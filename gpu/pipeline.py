@@ -1,6 +1,6 @@
 """The restyle pipeline: one request in, a stream of events out, the last one carrying the result.
 
-    analyzing    decode, EXIF orientation, no metadata, long side = resolution, sides multiples of 8
+    analyzing    decode, EXIF orientation, no metadata, long side = resolution, even sides (aspect kept)
     detecting    YOLO: furniture, a suggested room type, the keep-furniture mask, not-a-room check
     generating   control maps: depth (Depth Anything) and Canny edges
     transforming SD 1.5 img2img (inpaint when furniture is kept) with depth + canny ControlNets,
@@ -26,7 +26,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gpu import decoding, detection, imaging, quality, schedule, styles
+from gpu import buckets, decoding, detection, imaging, quality, schedule, styles
+from gpu import fast as fast_mode
 from gpu.edges import structure_edges
 from gpu.errors import GenerationFailed, InvalidRequest, NotARoom
 from gpu.prompts import build_prompts
@@ -42,6 +43,9 @@ SPANS = {
 }
 GUIDANCE_SCALE = 7.0
 CONTROLNET_SCALES = [0.9, 0.6]  # depth holds the geometry; canny only guides, so furniture can change shape
+# Where each ControlNet stops, as a fraction of the steps that run. The layout is settled early; the last steps
+# refine texture, where the nets add cost (gpu.controlnets skips a finished net) and hold the old furnishing.
+CONTROL_GUIDANCE_END = [0.8, 0.6]
 PREVIEW_EVERY = 4  # steps
 FEATHER_PX = 4  # at 768 px, inside the kept piece's outline: hides the seam, and no old wall survives around it
 # A variation that lost the layout is redone from less noise and with a firmer hold on the depth;
@@ -49,7 +53,7 @@ FEATHER_PX = 4  # at 768 px, inside the kept piece's outline: hides the seam, an
 RETRY_LAYOUT_NOISE = 0.6
 RETRY_DEPTH_SCALE = 1.2
 RETRY_UNCHANGED_NOISE = 1.6
-FAST_STEPS = 8  # with UniPC, which keeps SD 1.5 usable at 8-10 steps without extra distilled weights
+FAST_STEPS = fast_mode.FAST_STEPS  # quick mode: the LCM-LoRA's steps, without guidance (gpu/fast.py)
 RETRY_SEED_OFFSET = 1_000_003
 
 
@@ -157,38 +161,39 @@ class _Job:
         self.weight = imaging.feathered_inward(self.keep, _feather(photo.size)) if self.keep is not None else None
         self.positive, self.negative = positive, negative
         self.fp32_decodes: list[int] = []  # variations whose decode fell back to fp32
+        # The denoising runs on a fixed bucket shape; the result is cropped back to the photo (gpu/buckets.py).
+        self.placement = buckets.placement(photo.size, request.resolution)
+        self.latents: dict[int, torch.Tensor] = {}  # the photo encoded once per VAE, shared by every variation
 
     def denoise(self, seeds: list[int], progress: _Progress, stage: str, message: str, *, noise: float = 1.0,
                 depth_scale: float = CONTROLNET_SCALES[0], indices: list[int] | None = None):
         """All `seeds` in one batched diffusers call; yields step events, returns (H, W, 3) float images.
 
         Creativity picks the noise level the schedule starts from (gpu.schedule); `noise` scales it.
+        Quick mode runs fast.FAST_STEPS steps from that noise, on its own scheduler.
         `indices` names the variations the seeds belong to, for the report.
         """
-        request = self.request
-        steps = min(request.steps, FAST_STEPS) if request.fast else request.steps
-        pipe = self.models.pipe(inpaint=self.latent_keep is not None, fast=request.fast)
-        plan = schedule.plan(pipe.scheduler, request.creativity, steps, noise=noise)
-        kwargs = {
-            "prompt": self.positive,
-            "negative_prompt": self.negative,
-            "image": self.photo,
-            "control_image": self.control,
-            "height": self.photo.height,
-            "width": self.photo.width,
-            "strength": plan.strength,
-            "num_inference_steps": plan.num_inference_steps,
-            "guidance_scale": GUIDANCE_SCALE,
-            "controlnet_conditioning_scale": [depth_scale, *CONTROLNET_SCALES[1:]],
-            "num_images_per_prompt": len(seeds),
-            # CPU generators: the same seed gives the same design on any GPU.
-            "generator": [torch.Generator("cpu").manual_seed(seed) for seed in seeds],
-            "output_type": "latent",  # decoded here, so a broken fp16 decode can be redone alone
-        }
-        if self.latent_keep is not None:
-            kwargs["mask_image"] = Image.fromarray(255 - self.latent_keep)  # diffusers repaints the white part
-        latents = yield from _stream(pipe, kwargs, self.models.lock, progress, stage, message)
-        return self._decode(pipe, latents, list(range(len(seeds))) if indices is None else indices)
+        request, placement = self.request, self.placement
+        inpaint = self.latent_keep is not None
+        pipe = self.models.pipe(inpaint=inpaint, fast=request.fast)
+        plan = schedule.plan(pipe.scheduler, request.creativity, FAST_STEPS if request.fast else request.steps,
+                             noise=noise)
+        kwargs = generation_kwargs(
+            photo=placement.place(self.photo), control=[placement.place(image) for image in self.control],
+            positive=self.positive, negative=self.negative, strength=plan.strength,
+            steps=request.steps, fast=request.fast, seeds=seeds,
+        )
+        kwargs["num_inference_steps"] = plan.num_inference_steps  # exactly plan.steps run, from the planned noise
+        kwargs["controlnet_conditioning_scale"] = [depth_scale, *CONTROLNET_SCALES[1:]]
+        kwargs["output_type"] = "latent"  # decoded here, so a broken fp16 decode can be redone alone
+        if inpaint:
+            kwargs["mask_image"] = placement.place(255 - self.latent_keep)  # diffusers repaints the white part
+        prepare = None if inpaint else (lambda call: self._encoded(pipe, call))
+        box = placement.box
+        latents = yield from _stream(pipe, kwargs, self.models.lock, progress, stage, message,
+                                     preview=lambda latents: self._preview(latents, box), prepare=prepare)
+        images = self._decode(pipe, latents, list(range(len(seeds))) if indices is None else indices)
+        return [placement.restore(image) for image in images]
 
     def _decode(self, pipe, latents: list, indices: list[int]) -> list[np.ndarray]:
         stacked = torch.stack(latents)
@@ -201,6 +206,23 @@ class _Job:
                     images[k] = image
         self.fp32_decodes.extend(indices[k] for k in broken)
         return images
+
+    def _encoded(self, pipe, kwargs: dict) -> dict:
+        """`kwargs` with the photo as latents, encoded once per VAE for every variation (and the retry).
+
+        diffusers would encode it once per generator, i.e. per variation. The posterior's mode rather than
+        a sample: the noise added next is far larger than the VAE's own.
+        """
+        key = id(pipe.vae)
+        if key not in self.latents:
+            self.latents[key] = encode_photo(pipe, kwargs["image"])
+        batch = len(kwargs["generator"])
+        return {**kwargs, "image": self.latents[key].expand(batch, -1, -1, -1)}
+
+    def _preview(self, latents: torch.Tensor, box) -> bytes:
+        if self.models.taesd is None:
+            return imaging.latent_preview(latents.float().cpu().numpy())
+        return fast_mode.preview(self.models.taesd, latents, box)
 
     def finish(self, raw: list[np.ndarray]) -> tuple[list[np.ndarray], list[quality.Assessment]]:
         """uint8 images with the kept furniture pasted back, and their quality, from the model's float output."""
@@ -249,18 +271,80 @@ def _better(new: quality.Assessment, old: quality.Assessment) -> bool:
     return new.score > old.score
 
 
-def _stream(pipe, kwargs, lock, progress: _Progress, stage: str, message: str) -> Generator[Event, None, list]:
+def generation_kwargs(*, photo: Image.Image, control: list[Image.Image], positive: str, negative: str,
+                      strength: float, steps: int, fast: bool, seeds: list[int]) -> dict:
+    """The diffusers call for one batch, for a photo and control maps already on their bucket canvas.
+
+    A schedule of `steps` of which `steps x strength` run; quick mode, one that runs fast.FAST_STEPS steps from
+    `strength`. A design's denoise replaces the count with gpu.schedule's plan, which runs exactly the steps
+    asked for from the noise level creativity picks (the warm-up keeps these).
+    """
+    return {
+        "prompt": positive,
+        "negative_prompt": negative,
+        "image": photo,
+        "control_image": control,
+        "height": photo.height,
+        "width": photo.width,
+        "strength": strength,
+        "num_inference_steps": fast_mode.run_steps(strength) if fast else steps,
+        "guidance_scale": fast_mode.FAST_GUIDANCE if fast else GUIDANCE_SCALE,
+        "controlnet_conditioning_scale": CONTROLNET_SCALES,
+        "control_guidance_end": CONTROL_GUIDANCE_END,
+        "num_images_per_prompt": len(seeds),
+        # CPU generators: the same seed gives the same design on any GPU.
+        "generator": [torch.Generator("cpu").manual_seed(seed) for seed in seeds],
+        "output_type": "latent",  # the caller decodes (gpu.decoding: an fp32 second chance for a broken decode)
+    }
+
+
+@torch.inference_mode()
+def encode_photo(pipe, photo: Image.Image) -> torch.Tensor:
+    """The photo as (1, 4, h, w) latents scaled for the UNet, through the pipeline's own VAE."""
+    from diffusers.pipelines.stable_diffusion.pipeline_stable_diffusion_img2img import retrieve_latents
+
+    pixels = pipe.image_processor.preprocess(photo, height=photo.height, width=photo.width)
+    pixels = pixels.to(pipe.vae.device, pipe.vae.dtype)
+    return retrieve_latents(pipe.vae.encode(pixels), sample_mode="argmax") * pipe.vae.config.scaling_factor
+
+
+def warm_bucket(models, bucket: tuple[int, int], *, batch: int, fast: bool, steps: int = 2) -> None:
+    """One generation at `bucket` x `batch` in the given mode, through the same call a design makes.
+
+    At strength 1 with two steps, the first step runs both ControlNets and the second none (their
+    guidance has ended), so both UNet variants, the ControlNets, the decoder and the preview are traced.
+    """
+    from gpu.compile import warm_photo
+
+    pixels = warm_photo(bucket)
+    photo = Image.fromarray(pixels)
+    control = [imaging.gray_to_rgb_image(pixels[..., 0]), imaging.gray_to_rgb_image(imaging.canny_edges(pixels))]
+    pipe = models.pipe(inpaint=False, fast=fast)
+    kwargs = generation_kwargs(photo=photo, control=control, positive="a room", negative="", strength=1.0,
+                               steps=steps, fast=fast, seeds=list(range(batch)))
+    kwargs["num_inference_steps"] = steps
+    with models.lock, torch.inference_mode():
+        kwargs["image"] = encode_photo(pipe, photo).expand(batch, -1, -1, -1)
+        latents = pipe(**kwargs).images
+        pipe.vae.decode(latents / pipe.vae.config.scaling_factor)
+        if models.taesd is not None:
+            fast_mode.preview(models.taesd, latents[0])
+
+
+def _stream(pipe, kwargs, lock, progress: _Progress, stage: str, message: str, *, preview=None,
+            prepare=None) -> Generator[Event, None, list]:
     updates: queue.Queue = queue.Queue()
     stop = threading.Event()
+    make_preview = preview or (lambda latents: imaging.latent_preview(latents.float().cpu().numpy()))
 
     def on_step(pipe, step: int, timestep, tensors: dict) -> dict:
         if stop.is_set():
             raise _Stopped  # unwinds out of diffusers at once, skipping the VAE decode
         total = max(pipe.num_timesteps, 1)
-        preview = None
+        image = None
         if (step + 1) % PREVIEW_EVERY == 0 and step + 1 < total:
-            preview = imaging.latent_preview(tensors["latents"][0].float().cpu().numpy())
-        updates.put(("step", (step + 1) / total, preview))
+            image = make_preview(tensors["latents"][0])
+        updates.put(("step", (step + 1) / total, image))
         return {}
 
     def work() -> None:
@@ -272,7 +356,8 @@ def _stream(pipe, kwargs, lock, progress: _Progress, stage: str, message: str) -
             try:
                 if stop.is_set():
                     raise _Stopped
-                output = pipe(**kwargs, callback_on_step_end=on_step)
+                call = prepare(kwargs) if prepare is not None else kwargs
+                output = pipe(**call, callback_on_step_end=on_step)
             finally:
                 lock.release()
             updates.put(("done", list(output.images), None))

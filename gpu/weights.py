@@ -96,7 +96,23 @@ YOLO = YoloWeights(
     url="https://github.com/ultralytics/assets/releases/download/v8.3.0/yolo11m-seg.pt",
 )
 
-CHECKPOINTS = (SD15, CONTROLNET_DEPTH, CONTROLNET_CANNY, DEPTH)
+# Quick mode (gpu/fast.py). The LCM-LoRA for SD 1.5: fused into a copy of the UNet, 4 steps without guidance.
+# Its revision is the snapshot folder of a public Hugging Face cache listing; fetch_models checks it.
+LCM_LORA = Checkpoint(
+    key="lcm_lora",
+    repo_id="latent-consistency/lcm-lora-sdv1-5",
+    revision="cf2fced511dbe7e26c8d1d397e728fbab875db4b",
+    files=("pytorch_lora_weights.safetensors",),
+)
+# TAESD: a 2.4M-parameter distilled VAE for SD 1.5 latents. Decodes quick designs and every live preview.
+TAESD = Checkpoint(
+    key="taesd",
+    repo_id="madebyollin/taesd",
+    revision="614f76814bbe30edbe2e627ace1c2234c81a2c0e",
+    files=("config.json", "diffusion_pytorch_model.safetensors"),
+)
+
+CHECKPOINTS = (SD15, CONTROLNET_DEPTH, CONTROLNET_CANNY, DEPTH, LCM_LORA, TAESD)
 
 
 def hub_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:

@@ -20,11 +20,12 @@ class LocalBackend:
 
     def restyle(self, request: RestyleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
         # Imported here: the backend registry is imported by the web process, which never loads torch.
-        from gpu import models, pipeline
+        from gpu import compile, models, pipeline
 
         if should_cancel is not None and should_cancel():
             raise Cancelled("The design was cancelled.")
         loaded = models.load(self.profile, self.device)  # cached per process after the first call
+        compile.prepare(loaded)  # once per process: compiled and warmed where RESTYLE_COMPILE/WARMUP say so
         events = pipeline.run(request, loaded)
         try:
             for event in events:
@@ -33,3 +34,20 @@ class LocalBackend:
                 yield event
         finally:
             events.close()  # stops the denoising thread at its next step when we leave early
+
+
+def warm_at_boot(profile: str | None = None, device: str | None = None) -> bool:
+    """Load, compile and warm the models as the worker starts, so its first design pays for none of it.
+
+    Only where it buys something (RESTYLE_COMPILE / RESTYLE_WARMUP, by default on CUDA): on a CPU the
+    models still load on the first design. Returns whether it prepared anything.
+    """
+    import torch
+
+    from gpu import compile, models
+
+    target = torch.device(device) if device else models.default_device()
+    if not (compile.compile_enabled(target) or compile.warmup_enabled(target)):
+        return False
+    compile.prepare(models.load(profile, target))
+    return True

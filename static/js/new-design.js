@@ -197,6 +197,7 @@
       if (value) data.append(name, value);
     });
     data.append("keep_furniture", form.elements.keep_furniture.checked ? "true" : "false");
+    if (form.elements.quick && form.elements.quick.checked) data.append("quick", "true");
     form.querySelectorAll('input[name="color_palette"]').forEach(function (input) {
       data.append("color_palette", input.value);
     });

@@ -27,4 +27,5 @@ def test_it_reports_a_guests_quota_by_ip(submit):
 
 def test_it_summarises_the_plan(alice):
     assert plan_summary(requester=member(alice)) == {
-        "code": "free", "name": "Free", "daily_limit": 5, "max_variations": 2, "max_resolution": 768, "priority": 1}
+        "code": "free", "name": "Free", "daily_limit": 5, "max_variations": 2, "max_resolution": 768, "priority": 1,
+        "quick_drafts": True}

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from safetensors.torch import save_file
 
-from gpu import models, pipeline, weights
+from gpu import architectures, fast, models, pipeline, weights
 from tests.gpu.support import make_request, tiny_models
 
 
@@ -32,9 +33,17 @@ def _fill(cache: Path) -> None:
     (sd15 / "tokenizer" / "vocab.json").write_text(json.dumps(tiny.tokenizer.get_vocab()))
     (sd15 / "tokenizer" / "merges.txt").write_text("#version: 0.2\n")
     (sd15 / "tokenizer" / "special_tokens_map.json").write_text("{}")
+    # Nor does its model_index.json name a ControlNet: the loader passes them in.
+    index = json.loads((sd15 / "model_index.json").read_text())
+    index.pop("controlnet")
+    (sd15 / "model_index.json").write_text(json.dumps(index))
     for net, checkpoint in zip(pipe.controlnet.nets, (weights.CONTROLNET_DEPTH, weights.CONTROLNET_CANNY), strict=True):
         net.save_pretrained(_snapshot(cache, checkpoint), variant="fp16")
     tiny.depth_model.save_pretrained(_snapshot(cache, weights.DEPTH))
+    lora = fast.tiny_lora(pipe.unet, seed=architectures.SEED)
+    save_file({key: value.contiguous() for key, value in lora.items()},
+              _snapshot(cache, weights.LCM_LORA) / weights.LCM_LORA.files[0])
+    tiny.taesd.save_pretrained(_snapshot(cache, weights.TAESD))
     weights.yolo_path(cache).parent.mkdir(parents=True)
     tiny.detector.save(str(weights.yolo_path(cache)))
 
@@ -56,11 +65,12 @@ def test_it_loads_sd15_from_the_cache_alone_and_runs_the_pipeline(tmp_path, monk
 
     assert weights.missing_weights() == []
     assert weights.active_profile().name == "sd15"
-    loaded = models._load("sd15", torch.device("cpu"))  # not models.load: keep the process cache clean
+    loaded = models._load("sd15", torch.device("cpu"), torch.float32)  # not models.load: keep the process cache clean
 
     assert loaded.real and loaded.profile == "sd15"
     assert loaded.versions["sd15"] == weights.SD15.ref
     assert loaded.class_names[0] == "person"
     result = list(pipeline.run(make_request(), loaded))[-1].result
     assert result.models["controlnet_canny"] == weights.CONTROLNET_CANNY.ref
+    assert result.models["lcm_lora"] == weights.LCM_LORA.ref and result.models["taesd"] == weights.TAESD.ref
     assert len(result.variations) == 1

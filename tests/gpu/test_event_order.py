@@ -26,7 +26,7 @@ def test_it_streams_stages_in_order_with_progress_that_never_goes_back(events):
 
 def test_it_reports_each_denoising_step_with_small_previews(events):
     steps = [e for e in events if e.stage == "transforming" and e.progress > 0.2]
-    assert len(steps) >= 8
+    assert len(steps) == 8  # the requested steps run, from the noise creativity plans (gpu/schedule.py)
     previews = [e.preview for e in steps if e.preview]
     assert previews
     for preview in previews:

@@ -27,11 +27,7 @@ import numpy as np
 from gpu import imaging, quality
 
 _REPO = Path(__file__).resolve().parents[1]
-# The fixture photos: in the repository once they live there, else the shared folder beside it.
-FIXTURES = next(
-    (p for p in (_REPO / "tests" / "fixtures" / "rooms", _REPO.parent / "shared" / "fixtures" / "rooms") if p.is_dir()),
-    _REPO / "tests" / "fixtures" / "rooms",
-)
+FIXTURES = _REPO / "tests" / "fixtures" / "rooms"  # the fixture photos, carried in the repository
 SPLITS = {
     # split -> (fixture photo, synthetic room seeds, transform seed)
     "tune": ("living-room-cluttered.jpg", (0, 1, 2, 3), 11),

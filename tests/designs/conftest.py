@@ -98,6 +98,16 @@ async def ws_connect(design_id: str, *, token: str | None = None, path: str = "d
     return communicator, connected, code
 
 
+async def ws_close_code(design_id, **options) -> int:
+    """The code a socket is closed with right after being accepted (4404: a design the caller may not see).
+    Accepted first: a close before accepting reaches a real client only as an HTTP 403 on the handshake."""
+    communicator, connected, _ = await ws_connect(design_id, **options)
+    assert connected
+    message = await communicator.receive_output(timeout=5)
+    assert message["type"] == "websocket.close"
+    return message["code"]
+
+
 async def ws_collect(communicator, timeout: float = 120) -> list[dict]:
     """Every event until the final one."""
     events = []

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from accounts.tokens import token_issue
 from designs.links import LINK_PREFIX
 from designs.models import Design
-from tests.designs.conftest import submit, upload, ws_connect
+from tests.designs.conftest import submit, upload, ws_close_code, ws_connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,15 +34,15 @@ def test_it_keeps_an_accounts_design_owner_only(alice, alice_api, bob):
     bob_key, alice_key = token_issue(user=bob, name="ws"), token_issue(user=alice, name="ws")
 
     async def sockets():
-        anonymous = await ws_connect(design_id, path="transform")
-        theirs = await ws_connect(design_id, path="transform", token=bob_key)
+        anonymous = await ws_close_code(design_id, path="transform")
+        theirs = await ws_close_code(design_id, path="transform", token=bob_key)
         owner = await ws_connect(design_id, path="transform", token=alice_key)
         first = await owner[0].receive_json_from(timeout=10)
         await owner[0].disconnect()
         return anonymous, theirs, owner, first
 
     anonymous, theirs, owner, first = asyncio.run(sockets())
-    assert anonymous[1:] == theirs[1:] == (False, 4404)
+    assert anonymous == theirs == 4404
     assert owner[1] is True and first["job_id"] == design_id and first["status"] == "queued"
 
 
@@ -65,7 +65,4 @@ def test_it_opens_a_link_design_only_on_the_first_clients_routes(alice_api):
     assert APIClient().get(f"/api/v1/designs/{job_id}/").status_code == 404
     assert alice_api.get("/api/v1/designs/").json()["count"] == 0
 
-    async def v1_socket():
-        return await ws_connect(job_id)
-
-    assert asyncio.run(v1_socket())[1:] == (False, 4404)
+    assert asyncio.run(ws_close_code(job_id)) == 4404

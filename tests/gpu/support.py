@@ -42,3 +42,26 @@ def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+class PipeSpy:
+    """Stands in for a diffusers pipeline: records each call's arguments and passes it on."""
+
+    def __init__(self, pipe) -> None:
+        self.pipe = pipe
+        self.calls: list[dict] = []
+
+    def __call__(self, **kwargs):
+        self.calls.append(kwargs)
+        return self.pipe(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.pipe, name)
+
+
+def pipe_spy(monkeypatch, kind: str) -> PipeSpy:
+    """The tiny models' `kind` ("img2img" or "inpaint") pipeline, spied on for this test."""
+    models = tiny_models()
+    spy = PipeSpy(models.pipes[kind, False])
+    monkeypatch.setitem(models.pipes, (kind, False), spy)
+    return spy

@@ -16,7 +16,7 @@ from diffusers import (
 
 from gpu import schedule
 from gpu.architectures import SD15_SCHEDULE
-from tests.gpu.support import make_request, run_to_end, tiny_models
+from tests.gpu.support import PipeSpy, make_request, run_to_end, tiny_models
 
 CREATIVITY = np.linspace(0, 1, 11)
 
@@ -75,19 +75,6 @@ def test_it_starts_near_the_noise_creativity_asks_for(name):
     assert schedule.plan(scheduler, 1.0, 20).start_sigma > 0.7 * min(10.0, largest)
 
 
-class _Spy:
-    """Stands in for a diffusers pipeline: records each call's arguments and passes it on."""
-
-    def __init__(self, pipe) -> None:
-        self.pipe = pipe
-        self.calls: list[dict] = []
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return self.pipe(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.pipe, name)
 
 
 def test_it_runs_the_pipeline_from_the_planned_noise(monkeypatch):
@@ -95,7 +82,7 @@ def test_it_runs_the_pipeline_from_the_planned_noise(monkeypatch):
     pipe = models.pipes["img2img", False]
     starts = []
     for creativity in (0.0, 1.0):
-        spy = _Spy(pipe)
+        spy = PipeSpy(pipe)
         monkeypatch.setitem(models.pipes, ("img2img", False), spy)
 
         run_to_end(make_request(creativity=creativity, steps=6))

@@ -7,7 +7,7 @@ import pytest
 
 from gpu import imaging
 from gpu.types import Detection
-from tests.gpu.support import decode, make_request, run_to_end, tiny_models
+from tests.gpu.support import decode, make_request, pipe_spy, run_to_end
 
 WALL = np.array([200, 70, 50])  # terracotta
 PIECE = np.array([40, 70, 200])  # a blue cabinet
@@ -23,25 +23,11 @@ def _photo() -> bytes:
     return imaging.encode_png(imaging.Image.fromarray(image))
 
 
-class _Spy:
-    def __init__(self, pipe) -> None:
-        self.pipe = pipe
-        self.calls: list[dict] = []
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return self.pipe(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.pipe, name)
 
 
 @pytest.fixture
 def inpaint(monkeypatch):
-    models = tiny_models()
-    spy = _Spy(models.pipes["inpaint", False])
-    monkeypatch.setitem(models.pipes, ("inpaint", False), spy)
-    return spy
+    return pipe_spy(monkeypatch, "inpaint")
 
 
 def test_it_keeps_the_piece_and_leaves_no_band_of_the_old_wall_around_it(inpaint):

@@ -4,28 +4,12 @@ from __future__ import annotations
 import pytest
 
 from gpu import pipeline, quality, schedule
-from tests.gpu.support import make_request, run_to_end, tiny_models
-
-
-class _Spy:
-    def __init__(self, pipe) -> None:
-        self.pipe = pipe
-        self.calls: list[dict] = []
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return self.pipe(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.pipe, name)
+from tests.gpu.support import make_request, pipe_spy, run_to_end
 
 
 @pytest.fixture
 def spy(monkeypatch):
-    models = tiny_models()
-    spy = _Spy(models.pipes["img2img", False])
-    monkeypatch.setitem(models.pipes, ("img2img", False), spy)
-    return spy
+    return pipe_spy(monkeypatch, "img2img")
 
 
 def _start(spy, call: dict) -> float:

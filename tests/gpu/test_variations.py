@@ -5,30 +5,12 @@ import numpy as np
 import pytest
 
 from gpu import quality
-from tests.gpu.support import decode, make_request, run_to_end, tiny_models
-
-
-class _Spy:
-    """Stands in for a diffusers pipeline: records each call's arguments and passes it on."""
-
-    def __init__(self, pipe) -> None:
-        self.pipe = pipe
-        self.calls: list[dict] = []
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return self.pipe(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.pipe, name)
+from tests.gpu.support import decode, make_request, pipe_spy, run_to_end
 
 
 @pytest.fixture
 def spy(monkeypatch):
-    models = tiny_models()
-    spy = _Spy(models.pipes["img2img", False])
-    monkeypatch.setitem(models.pipes, ("img2img", False), spy)
-    return spy
+    return pipe_spy(monkeypatch, "img2img")
 
 
 def _seeds(call: dict) -> list[int]:

@@ -6,32 +6,13 @@ import pytest
 from billing.models import Plan
 from tests.conftest import assert_error
 from tests.designs.conftest import submit, wait_for
-from tests.gpu.support import tiny_models
-
-
-class _Spy:
-    """Records each call of one diffusers pipeline and passes it on."""
-
-    def __init__(self, pipe) -> None:
-        self.pipe = pipe
-        self.calls: list[dict] = []
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return self.pipe(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.pipe, name)
+from tests.gpu.support import pipe_spy
 
 
 @pytest.fixture
 def spies(monkeypatch):
-    models = tiny_models()  # the worker's local backend loads the same cached tiny set in this process
-    found = {}
-    for quick in (False, True):
-        found[quick] = _Spy(models.pipes["img2img", quick])
-        monkeypatch.setitem(models.pipes, ("img2img", quick), found[quick])
-    return found
+    # the worker's local backend loads the same cached tiny set in this process
+    return {quick: pipe_spy(monkeypatch, "img2img", fast=quick) for quick in (False, True)}
 
 
 def test_it_runs_a_quick_draft_through_the_worker_into_the_few_step_pipeline(worker, alice_api, spies):

@@ -59,9 +59,9 @@ class PipeSpy:
         return getattr(self.pipe, name)
 
 
-def pipe_spy(monkeypatch, kind: str) -> PipeSpy:
+def pipe_spy(monkeypatch, kind: str, *, fast: bool = False) -> PipeSpy:
     """The tiny models' `kind` ("img2img" or "inpaint") pipeline, spied on for this test."""
     models = tiny_models()
-    spy = PipeSpy(models.pipes[kind, False])
-    monkeypatch.setitem(models.pipes, (kind, False), spy)
+    spy = PipeSpy(models.pipes[kind, fast])
+    monkeypatch.setitem(models.pipes, (kind, fast), spy)
     return spy

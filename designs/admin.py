@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from billing.models import GpuCharge, Plan, UsageEntry
 from designs.files import file_url
-from designs.models import Design, DesignResult
+from designs.models import Design, DesignResult, Status
 from designs.services import design_delete
 
 
@@ -15,20 +20,80 @@ class DesignResultInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    # Results come from the worker only. (Without this the page also rendered an empty "add another" row,
+    # whose preview had no index and crashed the whole detail page.)
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
     @admin.display(description="Result")
     def preview(self, result: DesignResult) -> str:
         return format_html('<img src="{}" alt="variation {}" style="max-height:120px">',
                            file_url(result.thumbnail.name), result.index + 1)
 
 
+class PlanFilter(admin.SimpleListFilter):
+    """The plan the design was submitted under: its reservation in the usage ledger records it."""
+
+    title = "plan"
+    parameter_name = "plan"
+
+    def lookups(self, request, model_admin):
+        return [(plan.code, plan.name) for plan in Plan.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        reserved = UsageEntry.objects.filter(design=OuterRef("pk"), kind=UsageEntry.Kind.RESERVE,
+                                             plan_code=self.value())
+        return queryset.filter(Exists(reserved))
+
+
+class EngineFilter(admin.SimpleListFilter):
+    """Designs with at least one attempt on this engine (GPU backend), from the attempts' GPU charges."""
+
+    title = "engine"
+    parameter_name = "engine"
+
+    def lookups(self, request, model_admin):
+        return [("local", "Local GPU"), ("modal", "Modal")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(Exists(GpuCharge.objects.filter(design=OuterRef("pk"), backend=self.value())))
+
+
+class RecentFailureFilter(admin.SimpleListFilter):
+    title = "recent failures"
+    parameter_name = "failed_within"
+
+    def lookups(self, request, model_admin):
+        return [("1h", "Failed in the last hour")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "1h":
+            return queryset
+        return queryset.filter(status=Status.FAILED, finished_at__gte=timezone.now() - timedelta(hours=1))
+
+
+_THUMB = '<img src="{}" alt="{}" style="max-height:{}px;margin-right:4px">'
+
+
 @admin.register(Design)
 class DesignAdmin(admin.ModelAdmin):
-    list_display = ["id", "owner", "style", "status", "progress", "created_at", "finished_at", "error_code"]
-    list_filter = ["status", "style", "created_at"]
+    list_display = ["id", "thumbnails", "owner", "style", "status", "progress", "created_at", "finished_at",
+                    "error_code"]
+    list_filter = ["status", "style", PlanFilter, EngineFilter, RecentFailureFilter, "created_at"]
+    list_select_related = ["owner"]
     search_fields = ["id", "owner__email", "client_ip"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in Design._meta.fields] + ["original_preview", "control_maps"]
+    readonly_fields = ["before_after", "control_maps", "error", "attempt_list"] + [
+        field.name for field in Design._meta.fields]
+    fields = readonly_fields
     inlines = [DesignResultInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("results")
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -42,13 +107,43 @@ class DesignAdmin(admin.ModelAdmin):
         for design in queryset.prefetch_related("results"):
             design_delete(design=design)
 
-    @admin.display(description="Original")
-    def original_preview(self, design: Design) -> str:
-        return format_html('<img src="{}" alt="original photo" style="max-height:240px">',
-                           file_url(design.original.name))
+    @admin.display(description="Before / after")
+    def thumbnails(self, design: Design) -> str:
+        return self._before_after(design, height=60, results=design.results.all()[:1])
+
+    @admin.display(description="Before / after")
+    def before_after(self, design: Design) -> str:
+        return self._before_after(design, height=240, results=design.results.all())
+
+    def _before_after(self, design: Design, *, height: int, results) -> str:
+        images = [(file_url(design.original.name), "original photo", height)]
+        images += [(file_url(r.thumbnail.name), f"variation {r.index + 1}", height) for r in results]
+        return format_html_join("", _THUMB, images)
 
     @admin.display(description="Control maps")
     def control_maps(self, design: Design) -> str:
         return format_html_join(" ", '<figure style="display:inline-block"><img src="{}" alt="{} map" '
                                 'style="max-height:160px"><figcaption>{}</figcaption></figure>',
                                 ((file_url(name), kind, kind) for kind, name in design.maps.items()))
+
+    @admin.display(description="Error")
+    def error(self, design: Design) -> str:
+        if not design.error_code:
+            return "—"
+        return format_html("<strong>{}</strong>: {}", design.error_code, design.error_message)
+
+    @admin.display(description="Attempts")
+    def attempt_list(self, design: Design) -> str:
+        """Every attempt the GPU was paid for, from billing's charges: engine, GPU, time, cost, worker."""
+        charges = GpuCharge.objects.filter(design=design).order_by("attempt")
+        if not charges:
+            return "—"
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} s</td><td>${}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((c.attempt, c.backend or "?", c.gpu_type, c.gpu_seconds, c.cost_usd,
+              "result" if c.completed else "no result", c.worker or "?", c.created_at.isoformat(timespec="seconds"))
+             for c in charges),
+        )
+        return format_html("<table><thead><tr><th>Attempt</th><th>Engine</th><th>GPU</th><th>Duration</th>"
+                           "<th>Cost</th><th>Outcome</th><th>Worker</th><th>Ended</th></tr></thead>"
+                           "<tbody>{}</tbody></table>", rows)

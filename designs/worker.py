@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -118,7 +120,7 @@ def _charge_unfinished(design: Design, attempt: int, backend, *, seconds: float)
     have been waiting for one). Never raises: the error being handled matters more."""
     try:
         billing.cost_record(design=design, attempt=attempt, gpu_seconds=seconds, gpu_type=_gpu_type(backend),
-                            completed=False)
+                            completed=False, backend=backend.name, worker=worker_name())
     except Exception:
         log.warning("design %s: could not charge attempt %s's %.1f GPU seconds", design.pk, attempt, seconds,
                     exc_info=True)
@@ -255,10 +257,16 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
         )
         design.refresh_from_db()
         gpu_type = _gpu_type(backend, result.device)
-        cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type)
+        cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type,
+                                   backend=backend.name, worker=worker_name())
         design.metadata = _metadata(design, result, backend.name, cost, gpu_type)
         design.save(update_fields=["metadata"])
         transaction.on_commit(lambda: publish_state(design, event_type="completed"))
+
+
+def worker_name() -> str:
+    """This worker process, as staff see it on a design's attempts: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _gpu_type(backend, device: str | None = None) -> str:

@@ -2,15 +2,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from billing.admin import ReadOnlyAdmin, _action_form
 from billing.models import GpuCharge, Plan, UsageEntry
 from designs.files import file_url
-from designs.models import Design, DesignResult, Status
+from designs.models import Design, DesignResult, StaffAction, Status
+from designs.remedies import design_retry
 from designs.services import design_delete
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300, help_text="Why, for the audit log (a ticket number, what you saw).")
 
 
 class DesignResultInline(admin.TabularInline):
@@ -91,6 +98,7 @@ class DesignAdmin(admin.ModelAdmin):
         field.name for field in Design._meta.fields]
     fields = readonly_fields
     inlines = [DesignResultInline]
+    actions = ["retry_failed"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("results")
@@ -106,6 +114,19 @@ class DesignAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for design in queryset.prefetch_related("results"):
             design_delete(design=design)
+
+    @admin.action(description="Retry the selected failed designs (no second charge)…", permissions=["change"])
+    def retry_failed(self, request, queryset):
+        def apply(data: dict) -> str:
+            retried = [d for d in queryset if design_retry(design=d, staff=request.user, reason=data["reason"])]
+            skipped = queryset.count() - len(retried)
+            if skipped:
+                self.message_user(request, f"{skipped} design(s) were not failed (or have results): left alone.",
+                                  messages.WARNING)
+            return f"Queued {len(retried)} design(s) again."
+
+        return _action_form(self, request, queryset, form_class=ReasonForm, title="Retry failed designs",
+                            apply=apply)
 
     @admin.display(description="Before / after")
     def thumbnails(self, design: Design) -> str:
@@ -147,3 +168,12 @@ class DesignAdmin(admin.ModelAdmin):
         return format_html("<table><thead><tr><th>Attempt</th><th>Engine</th><th>GPU</th><th>Duration</th>"
                            "<th>Cost</th><th>Outcome</th><th>Worker</th><th>Ended</th></tr></thead>"
                            "<tbody>{}</tbody></table>", rows)
+
+
+@admin.register(StaffAction)
+class StaffActionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "staff", "action", "target", "reason"]
+    list_filter = ["action", "created_at"]
+    list_select_related = ["staff"]
+    search_fields = ["target", "reason", "staff__email"]
+    date_hierarchy = "created_at"

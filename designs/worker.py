@@ -79,10 +79,11 @@ def design_claim(design_id: str) -> int | None:
     )
     if not claimed:
         return None
-    attempts = Design.objects.filter(pk=design_id).values_list("attempts", flat=True).first()
-    if attempts is None:
+    counts = Design.objects.filter(pk=design_id).values_list("attempts", "attempts_before_retry").first()
+    if counts is None:
         return None
-    if attempts > settings.DESIGN_MAX_ATTEMPTS:
+    attempts, before_retry = counts
+    if attempts - before_retry > settings.DESIGN_MAX_ATTEMPTS:
         design_fail(design_id, attempts, "too_many_attempts", "We could not finish this design. Please try again.")
         return None
     return attempts
@@ -318,7 +319,8 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
 
 
 def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, transient: bool) -> None:
-    if transient and attempt < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
+    this_run = attempt - design.attempts_before_retry  # attempts since staff last retried it, if they did
+    if transient and this_run < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
         log.warning("design %s: %s on attempt %s, retrying", design.pk, code, attempt)
         return
     design_fail(design.pk, attempt, code, message)

@@ -1,0 +1,43 @@
+"""Remedies staff apply from the admin, each through the product's own services and recorded in the audit
+log (StaffAction): who, when, what, to what, and why."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from designs.models import Design, StaffAction, Status
+from designs.worker import design_requeue
+
+
+def staff_action_record(*, staff, action: str, reason: str, design: Design | None = None, user=None) -> StaffAction:
+    target = f"design {design.pk}" if design is not None else f"user {user.email}"
+    return StaffAction.objects.create(staff=staff, action=action, target=target[:200], design=design, user=user,
+                                      reason=reason[:300])
+
+
+def design_retry(*, design: Design, staff, reason: str) -> bool:
+    """Queue a failed design again, as a fresh run with the full number of attempts and a new deadline.
+
+    No second charge: the quota is not reserved again. The ledger allows one reservation and one refund per
+    design, so a design refunded when it failed runs on the house, and if the retry fails too, its refund is a
+    no-op (billing.quota_refund refunds at most once). A design that failed after making results is not
+    retried: those are kept. Returns False when the design was not (or no longer) a failed one.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        retried = Design.objects.filter(pk=design.pk, status=Status.FAILED, results__isnull=True).update(
+            status=Status.QUEUED, stage="", progress=0.0, message="Waiting for a free GPU...", error_code="",
+            error_message="", finished_at=None, lease_until=None, attempts_before_retry=F("attempts"),
+            deadline_at=now + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS), seq=F("seq") + 1,
+        )
+        if not retried:
+            return False
+        staff_action_record(staff=staff, action="retry", reason=reason, design=design)
+        # The existing send: the design's plan queue, and the reaper sends it again if Redis loses the message.
+        transaction.on_commit(lambda: design_requeue(design.pk, None, delay_ms=0), robust=True)
+    design.refresh_from_db()
+    return True

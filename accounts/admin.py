@@ -32,6 +32,20 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ApiTokenInline]
+    actions = ["disable"]
+
+    @admin.action(description="Disable the selected users (ends their sessions and tokens)…",
+                  permissions=["change"])
+    def disable(self, request, queryset):
+        from billing.admin import _action_form
+        from designs.admin import ReasonForm
+        from designs.remedies import user_disable
+
+        def apply(data: dict) -> str:
+            done = sum(user_disable(user=u, staff=request.user, reason=data["reason"]) for u in queryset)
+            return f"Disabled {done} user(s)."
+
+        return _action_form(self, request, queryset, form_class=ReasonForm, title="Disable users", apply=apply)
 
     # Through user_delete, as the account page and DELETE /api/v1/me/ do: the CASCADE alone dropped the
     # design rows and left every stored photo behind. "Delete selected" calls delete_queryset.

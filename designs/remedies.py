@@ -19,6 +19,32 @@ def staff_action_record(*, staff, action: str, reason: str, design: Design | Non
                                       reason=reason[:300])
 
 
+def user_disable(*, user, staff, reason: str) -> bool:
+    """Stop a user: no new sign-in, every API token revoked and every session ended.
+
+    An inactive user's session no longer authenticates (Django's ModelBackend refuses inactive users on every
+    request, as the token authentication does), and their session rows are deleted too. Returns False when the
+    user was already disabled."""
+    from accounts.models import ApiToken
+
+    with transaction.atomic():
+        if not type(user).objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+            return False
+        ApiToken.objects.filter(user=user).delete()
+        staff_action_record(staff=staff, action="disable_user", reason=reason, user=user)
+    _sessions_end(user)
+    return True
+
+
+def _sessions_end(user) -> None:
+    # Database sessions keep the user id inside the encoded data: read the unexpired ones to find theirs.
+    from django.contrib.sessions.models import Session
+
+    mine = [s.pk for s in Session.objects.filter(expire_date__gt=timezone.now())
+            if s.get_decoded().get("_auth_user_id") == str(user.pk)]
+    Session.objects.filter(pk__in=mine).delete()
+
+
 def design_retry(*, design: Design, staff, reason: str) -> bool:
     """Queue a failed design again, as a fresh run with the full number of attempts and a new deadline.
 

@@ -32,7 +32,21 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ApiTokenInline]
-    actions = ["disable"]
+    actions = ["disable", "grant"]
+
+    @admin.action(description="Grant the selected users extra designs for today…", permissions=["change"])
+    def grant(self, request, queryset):
+        from billing.admin import _action_form
+        from designs.admin import GrantReasonForm
+        from designs.remedies import user_grant
+
+        def apply(data: dict) -> str:
+            for user in queryset:
+                user_grant(user=user, staff=request.user, units=data["units"], reason=data["reason"])
+            return f"Granted {data['units']} extra design(s) to {queryset.count()} user(s)."
+
+        return _action_form(self, request, queryset, form_class=GrantReasonForm, title="Grant extra designs",
+                            apply=apply)
 
     @admin.action(description="Disable the selected users (ends their sessions and tokens)…",
                   permissions=["change"])

@@ -20,6 +20,11 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, help_text="Why, for the audit log (a ticket number, what you saw).")
 
 
+class GrantReasonForm(ReasonForm):
+    units = forms.IntegerField(min_value=1, max_value=1000, initial=1, label="Extra designs for today",
+                               help_text="One per variation. They expire at midnight UTC.")
+
+
 class DesignResultInline(admin.TabularInline):
     model = DesignResult
     fields = ["index", "preview", "seed", "width", "height", "quality_score"]

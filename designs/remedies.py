@@ -19,6 +19,15 @@ def staff_action_record(*, staff, action: str, reason: str, design: Design | Non
                                       reason=reason[:300])
 
 
+def user_grant(*, user, staff, units: int, reason: str) -> None:
+    """Extra designs for today, through billing's grant (the ledger records them too)."""
+    from billing.services import quota_grant
+
+    with transaction.atomic():
+        quota_grant(units=units, user=user, granted_by=staff, note=reason)
+        staff_action_record(staff=staff, action="grant", reason=f"{units} extra: {reason}", user=user)
+
+
 def user_disable(*, user, staff, reason: str) -> bool:
     """Stop a user: no new sign-in, every API token revoked and every session ended.
 

@@ -32,7 +32,20 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ApiTokenInline]
-    actions = ["disable", "grant"]
+    actions = ["disable", "grant", "change_plan"]
+
+    @admin.action(description="Change the selected users' plan…", permissions=["change"])
+    def change_plan(self, request, queryset):
+        from billing.admin import _action_form
+        from designs.admin import PlanReasonForm
+        from designs.remedies import user_plan_change
+
+        def apply(data: dict) -> str:
+            for user in queryset:
+                user_plan_change(user=user, staff=request.user, plan=data["plan"], reason=data["reason"])
+            return f"Moved {queryset.count()} user(s) to {data['plan']}."
+
+        return _action_form(self, request, queryset, form_class=PlanReasonForm, title="Change plan", apply=apply)
 
     @admin.action(description="Grant the selected users extra designs for today…", permissions=["change"])
     def grant(self, request, queryset):

@@ -20,6 +20,11 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, help_text="Why, for the audit log (a ticket number, what you saw).")
 
 
+class PlanReasonForm(ReasonForm):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None,
+                                  help_text="From now on; today's usage counts against the new limit.")
+
+
 class GrantReasonForm(ReasonForm):
     units = forms.IntegerField(min_value=1, max_value=1000, initial=1, label="Extra designs for today",
                                help_text="One per variation. They expire at midnight UTC.")

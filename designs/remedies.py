@@ -28,6 +28,15 @@ def user_grant(*, user, staff, units: int, reason: str) -> None:
         staff_action_record(staff=staff, action="grant", reason=f"{units} extra: {reason}", user=user)
 
 
+def user_plan_change(*, user, staff, plan, reason: str) -> None:
+    """Move the user to `plan` from now on, through billing's plan change (it keeps the history)."""
+    from billing.services import subscription_change
+
+    with transaction.atomic():
+        subscription_change(user=user, plan=plan, changed_by=staff, note=reason)
+        staff_action_record(staff=staff, action="change_plan", reason=f"to {plan.code}: {reason}", user=user)
+
+
 def user_disable(*, user, staff, reason: str) -> bool:
     """Stop a user: no new sign-in, every API token revoked and every session ended.
 

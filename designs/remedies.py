@@ -19,6 +19,14 @@ def staff_action_record(*, staff, action: str, reason: str, design: Design | Non
                                       reason=reason[:300])
 
 
+def design_remove(*, design: Design, staff, reason: str) -> None:
+    """Delete the design and every stored file of it, through design_delete; the audit row keeps its id."""
+    from designs.services import design_delete
+
+    staff_action_record(staff=staff, action="delete_design", reason=reason, design=design)
+    design_delete(design=design)
+
+
 def user_grant(*, user, staff, units: int, reason: str) -> None:
     """Extra designs for today, through billing's grant (the ledger records them too)."""
     from billing.services import quota_grant

@@ -12,7 +12,7 @@ from billing.admin import ReadOnlyAdmin, _action_form
 from billing.models import GpuCharge, Plan, UsageEntry
 from designs.files import file_url
 from designs.models import Design, DesignResult, StaffAction, Status
-from designs.remedies import design_remove, design_retry
+from designs.remedies import design_refund, design_remove, design_retry
 from designs.services import design_delete
 
 
@@ -108,7 +108,7 @@ class DesignAdmin(admin.ModelAdmin):
         field.name for field in Design._meta.fields]
     fields = readonly_fields
     inlines = [DesignResultInline]
-    actions = ["retry_failed", "delete_with_reason"]
+    actions = ["retry_failed", "refund", "delete_with_reason"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("results")
@@ -137,6 +137,14 @@ class DesignAdmin(admin.ModelAdmin):
 
         return _action_form(self, request, queryset, form_class=ReasonForm, title="Retry failed designs",
                             apply=apply)
+
+    @admin.action(description="Refund the selected designs' quota…", permissions=["change"])
+    def refund(self, request, queryset):
+        def apply(data: dict) -> str:
+            done = sum(design_refund(design=d, staff=request.user, reason=data["reason"]) for d in queryset)
+            return f"Refunded {done} of {queryset.count()} design(s) (completed or already refunded ones are not)."
+
+        return _action_form(self, request, queryset, form_class=ReasonForm, title="Refund designs", apply=apply)
 
     @admin.action(description="Delete the selected designs and their files, with a reason…",
                   permissions=["delete"])

@@ -27,6 +27,18 @@ def design_remove(*, design: Design, staff, reason: str) -> None:
     design_delete(design=design)
 
 
+def design_refund(*, design: Design, staff, reason: str) -> bool:
+    """Give the design's quota back through billing's refund: at most once per design, and never for a
+    completed one (its images were made). Audited only when it refunded."""
+    from billing.services import quota_refund
+
+    with transaction.atomic():
+        if not quota_refund(design=design, reason=f"staff: {reason}"):
+            return False
+        staff_action_record(staff=staff, action="refund", reason=reason, design=design)
+    return True
+
+
 def user_grant(*, user, staff, units: int, reason: str) -> None:
     """Extra designs for today, through billing's grant (the ledger records them too)."""
     from billing.services import quota_grant

@@ -32,6 +32,47 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ApiTokenInline]
+    actions = ["disable", "grant", "change_plan"]
+
+    @admin.action(description="Change the selected users' plan…", permissions=["change"])
+    def change_plan(self, request, queryset):
+        from billing.admin import _action_form
+        from designs.admin import PlanReasonForm
+        from designs.remedies import user_plan_change
+
+        def apply(data: dict) -> str:
+            for user in queryset:
+                user_plan_change(user=user, staff=request.user, plan=data["plan"], reason=data["reason"])
+            return f"Moved {queryset.count()} user(s) to {data['plan']}."
+
+        return _action_form(self, request, queryset, form_class=PlanReasonForm, title="Change plan", apply=apply)
+
+    @admin.action(description="Grant the selected users extra designs for today…", permissions=["change"])
+    def grant(self, request, queryset):
+        from billing.admin import _action_form
+        from designs.admin import GrantReasonForm
+        from designs.remedies import user_grant
+
+        def apply(data: dict) -> str:
+            for user in queryset:
+                user_grant(user=user, staff=request.user, units=data["units"], reason=data["reason"])
+            return f"Granted {data['units']} extra design(s) to {queryset.count()} user(s)."
+
+        return _action_form(self, request, queryset, form_class=GrantReasonForm, title="Grant extra designs",
+                            apply=apply)
+
+    @admin.action(description="Disable the selected users (ends their sessions and tokens)…",
+                  permissions=["change"])
+    def disable(self, request, queryset):
+        from billing.admin import _action_form
+        from designs.admin import ReasonForm
+        from designs.remedies import user_disable
+
+        def apply(data: dict) -> str:
+            done = sum(user_disable(user=u, staff=request.user, reason=data["reason"]) for u in queryset)
+            return f"Disabled {done} user(s)."
+
+        return _action_form(self, request, queryset, form_class=ReasonForm, title="Disable users", apply=apply)
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:  # an account staff create is vouched for: no verification mail, the free plan at once

@@ -169,6 +169,10 @@ class GpuCharge(models.Model):
     guest_ip = models.CharField(max_length=64, blank=True)
     plan_code = models.CharField(max_length=32, blank=True)
     gpu_type = models.CharField(max_length=32)
+    # Which engine ran the attempt (local or modal) and which worker process: for staff reading a design's
+    # attempts. Database defaults let the previous release insert rows while a deploy rolls.
+    backend = models.CharField(max_length=32, blank=True, default="", db_default="")
+    worker = models.CharField(max_length=128, blank=True, default="", db_default="")
     gpu_seconds = models.DecimalField(max_digits=12, decimal_places=3)
     price_per_second = models.DecimalField(max_digits=12, decimal_places=8)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6)

@@ -10,8 +10,8 @@ The designs app calls:
   Retry-After.
 - `quota_refund(design=..., reason=...)` when a design fails before the GPU produced a result or is
   cancelled before it started; refunds at most once per design, whatever races. Returns whether it did.
-- `cost_record(design=..., attempt=..., gpu_seconds=..., gpu_type=..., completed=...) -> float` when an attempt
-  at a design ends, with a result or without: its dollars.
+- `cost_record(design=..., attempt=..., gpu_seconds=..., gpu_type=..., completed=..., backend=..., worker=...)
+  -> float` when an attempt at a design ends, with a result or without: its dollars.
 Reads for /api/v1/me/ (`quota_status`, `plan_summary`) live in billing/selectors.py.
 """
 from __future__ import annotations
@@ -259,7 +259,8 @@ def subscription_change(*, user, plan: Plan, changed_by=None, note: str = "") ->
 # --- Cost ------------------------------------------------------------------------------------------------------
 
 
-def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, completed: bool = True) -> float:
+def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, completed: bool = True,
+                backend: str = "", worker: str = "") -> float:
     """Price an attempt's GPU time and keep it where the budget and the report can sum it. Each attempt is
     charged once: recording the same attempt again replaces its charge rather than adding to it, except that a
     charge for a result is never replaced by one without (an error raised after the result was recorded)."""
@@ -270,7 +271,7 @@ def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, comp
     price = _price_per_second(gpu_type)
     cost = (seconds * price).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
     charge = {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost,
-              "completed": completed}
+              "completed": completed, "backend": backend[:32], "worker": worker[:128]}
     reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).values_list("plan_code", flat=True).first()
     GpuCharge.objects.update_or_create(
         design=design, attempt=attempt, defaults=charge,

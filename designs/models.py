@@ -75,6 +75,9 @@ class Design(models.Model):
     # the database default lets the previous release's processes insert rows while a deploy rolls.
     idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="")
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Attempts made before staff last retried the failed design: DESIGN_MAX_ATTEMPTS counts from here, while
+    # `attempts` keeps counting so that every attempt keeps its own GPU charge.
+    attempts_before_retry = models.PositiveSmallIntegerField(default=0, db_default=0)
     lease_until = models.DateTimeField(null=True, blank=True)  # a worker's claim; expired → another may take it
     queued_at = models.DateTimeField(null=True, blank=True)  # when the job message was last sent
     # The plan's queue priority at submit: every send of the job (retries, the reaper's) uses its queue.
@@ -169,3 +172,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} of {self.design_id} to {self.url}"
+
+
+class StaffAction(models.Model):
+    """The audit log of remedies staff applied in the admin: who, when, what, to what, and why.
+
+    Append-only: rows outlive the design or user they name (the target keeps a readable copy)."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=200, help_text="What it was applied to, as it read then.")
+    design = models.ForeignKey(Design, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -78,10 +80,11 @@ def design_claim(design_id: str) -> int | None:
     )
     if not claimed:
         return None
-    attempts = Design.objects.filter(pk=design_id).values_list("attempts", flat=True).first()
-    if attempts is None:
+    counts = Design.objects.filter(pk=design_id).values_list("attempts", "attempts_before_retry").first()
+    if counts is None:
         return None
-    if attempts > settings.DESIGN_MAX_ATTEMPTS:
+    attempts, before_retry = counts
+    if attempts - before_retry > settings.DESIGN_MAX_ATTEMPTS:
         design_fail(design_id, attempts, "too_many_attempts", "We could not finish this design. Please try again.")
         return None
     return attempts
@@ -119,7 +122,7 @@ def _charge_unfinished(design: Design, attempt: int, backend, *, seconds: float)
     have been waiting for one). Never raises: the error being handled matters more."""
     try:
         billing.cost_record(design=design, attempt=attempt, gpu_seconds=seconds, gpu_type=_gpu_type(backend),
-                            completed=False)
+                            completed=False, backend=backend.name, worker=worker_name())
     except Exception:
         log.warning("design %s: could not charge attempt %s's %.1f GPU seconds", design.pk, attempt, seconds,
                     exc_info=True)
@@ -256,11 +259,17 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
         )
         design.refresh_from_db()
         gpu_type = _gpu_type(backend, result.device)
-        cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type)
+        cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type,
+                                   backend=backend.name, worker=worker_name())
         design.metadata = _metadata(design, result, backend.name, cost, gpu_type)
         design.save(update_fields=["metadata"])
         delivery_record(design, "completed")
         transaction.on_commit(lambda: publish_state(design, event_type="completed"))
+
+
+def worker_name() -> str:
+    """This worker process, as staff see it on a design's attempts: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _gpu_type(backend, device: str | None = None) -> str:
@@ -313,7 +322,8 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
 
 
 def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, transient: bool) -> None:
-    if transient and attempt < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
+    this_run = attempt - design.attempts_before_retry  # attempts since staff last retried it, if they did
+    if transient and this_run < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
         log.warning("design %s: %s on attempt %s, retrying", design.pk, code, attempt)
         return
     design_fail(design.pk, attempt, code, message)

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from accounts.models import User
-from designs.models import Design, Status
+from designs.models import Design, StaffAction, Status
 from tests.dashboard.conftest import make_design
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +59,16 @@ def test_it_deletes_the_selected_users_and_every_file_of_theirs(admin_client, al
     assert not User.objects.filter(pk__in=[alice.pk, bob.pk]).exists()
     assert not Design.objects.exists()
     assert [_files(d) for d in designs] == [[]] * 4
+
+
+def test_it_deletes_with_a_reason_into_the_audit_log(admin_client, admin_user, alice):
+    design, kept = _designs(alice)
+    response = admin_client.post("/admin/designs/design/", {
+        "action": "delete_with_reason", "_selected_action": [str(design.pk)], "apply": "Delete",
+        "reason": "owner asked, ticket 3"})
+    assert response.status_code == 302
+    assert list(Design.objects.all()) == [kept]
+    assert _files(design) == [] and len(_files(kept)) == 5
+    action = StaffAction.objects.get()
+    assert (action.staff, action.action, action.target, action.reason) == (
+        admin_user, "delete_design", f"design {design.pk}", "owner asked, ticket 3")

@@ -34,13 +34,12 @@ from billing.models import DailyUsage, GpuCharge, Plan, Subscription, UsageEntry
 from billing.selectors import gpu_spend, plan_for_subject, quota_block
 from billing.subjects import (
     Subject,
-    guest_network,
     seconds_until_reset,
     subject_for_design,
     subject_for_requester,
     utc_today,
 )
-from config.api import ApiError, enforce_rate_limit
+from config.api import ApiError, enforce_rate_limit, network_key
 from designs.models import HOLDS_CAPACITY, Design, Status
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ def submit_guard(requester) -> None:
 def _rate_limit(requester) -> None:
     rate = settings.RATELIMIT_SUBMIT
     # enforce_rate_limit reads the request only through its key function; we hand it the key itself.
-    network = guest_network(requester.ip) if requester.ip else ""
+    network = network_key(requester.ip) if requester.ip else ""
     enforce_rate_limit(None, group="submit:ip", key=network, rate=rate)
     if requester.user is not None:
         enforce_rate_limit(None, group="submit:user", key=str(requester.user.pk), rate=rate)
@@ -226,7 +225,7 @@ def quota_grant(*, units: int, user=None, guest_ip: str = "", granted_by=None, n
     """Extra designs for today only: raises today's `granted` and records who gave them and why."""
     if units < 1:
         raise ValueError("a grant is at least one unit")
-    subject = Subject(user=user) if user is not None else Subject(user=None, guest_ip=guest_network(guest_ip))
+    subject = Subject(user=user) if user is not None else Subject(user=None, guest_ip=network_key(guest_ip))
     plan = plan_for_subject(subject=subject)
     day = utc_today()
     with transaction.atomic():

@@ -1,14 +1,13 @@
 """Who a quota belongs to, and the UTC day it is counted in."""
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-UNKNOWN_NETWORK = "unknown"
+from config.api import network_key  # guests are counted per network: an IPv4 address or an IPv6 /64
 
 
 @dataclass(frozen=True)
@@ -32,30 +31,16 @@ class Subject:
         return {"user_id": self.user_id, "guest_ip": self.guest_ip}
 
 
-def guest_network(ip: str | None) -> str:
-    """The unit guests are counted in. An IPv6 client owns its whole /64, so counting single
-    addresses would let one person rotate through billions of identities."""
-    try:
-        address = ipaddress.ip_address((ip or "").strip())
-    except ValueError:
-        return UNKNOWN_NETWORK  # guests we cannot place share one bucket rather than getting a free one each
-    if address.version == 6 and address.ipv4_mapped:
-        return str(address.ipv4_mapped)
-    if address.version == 6:
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
-
-
 def subject_for_requester(requester) -> Subject:
     if requester.user is not None:
         return Subject(user=requester.user)
-    return Subject(user=None, guest_ip=guest_network(requester.ip))
+    return Subject(user=None, guest_ip=network_key(requester.ip))
 
 
 def subject_for_design(design) -> Subject:
     if design.owner_id is not None:
         return Subject(user=design.owner)
-    return Subject(user=None, guest_ip=guest_network(design.client_ip))
+    return Subject(user=None, guest_ip=network_key(design.client_ip))
 
 
 def utc_today() -> date:

@@ -6,7 +6,7 @@ closes. A process that dies takes its heartbeats with it, so its slots expire af
 counting forever.
 
 A refused socket is accepted and then closed with 4429, so a client sees why (a close before accepting reaches
-it only as an HTTP 403 on the handshake). Networks are counted like guests (billing.subjects.guest_network: an
+it only as an HTTP 403 on the handshake). Networks are counted like guests (config.api.network_key: an
 IPv6 client owns its /64), from the same client address as HTTP (config.api.client_ip_from_scope).
 """
 from __future__ import annotations
@@ -21,8 +21,7 @@ import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from billing.subjects import guest_network
-from config.api import client_ip_from_scope
+from config.api import client_ip_from_scope, network_key
 
 logger = logging.getLogger("restyle.security")
 
@@ -61,7 +60,7 @@ def _redis() -> redis.Redis:
 
 
 def network_of(scope) -> str:
-    return guest_network(client_ip_from_scope(scope))
+    return network_key(client_ip_from_scope(scope))
 
 
 @sync_to_async(thread_sensitive=False)

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiToken, SignInEvent, User
 from accounts.services import user_delete
+from billing.admin import ReadOnlyAdmin
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -107,7 +108,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ReadOnlyAdmin):
     """The staff sign-in audit: read-only, and kept (no one deletes from it here)."""
 
     list_display = ["at", "email", "outcome", "channel", "ip", "user_agent"]
@@ -115,15 +116,6 @@ class SignInEventAdmin(admin.ModelAdmin):
     search_fields = ["email", "network"]
     date_hierarchy = "at"
     readonly_fields = ["at", "email", "user", "channel", "outcome", "ip", "network", "user_agent"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # django-otp's own admin shows and edits device secrets (and draws their QR codes for any admin). Secrets are

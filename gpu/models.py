@@ -31,7 +31,6 @@ from diffusers import (  # noqa: E402
     ControlNetModel,
     DPMSolverMultistepScheduler,
     StableDiffusionControlNetImg2ImgPipeline,
-    StableDiffusionControlNetInpaintPipeline,
 )
 from diffusers.models.controlnets.multicontrolnet import MultiControlNetModel  # noqa: E402
 from diffusers.utils import logging as diffusers_logging  # noqa: E402
@@ -39,6 +38,7 @@ from diffusers.utils import logging as diffusers_logging  # noqa: E402
 from gpu import architectures, fast, weights  # noqa: E402
 from gpu.controlnets import RestyleControlNets, cond_only_default  # noqa: E402
 from gpu.errors import ModelUnavailable  # noqa: E402
+from gpu.inpaint import KeepFurnitureInpaintPipeline  # noqa: E402
 from gpu.weights import ProfileStatus, active_profile  # noqa: E402,F401  (re-exported for callers)
 
 log = logging.getLogger(__name__)
@@ -232,7 +232,7 @@ def _pipes(img2img: StableDiffusionControlNetImg2ImgPipeline, fast_unet, taesd) 
     pipes = {}
     for quick, (components, make_scheduler, controlnet) in modes.items():
         for kind, cls in (("img2img", StableDiffusionControlNetImg2ImgPipeline),
-                          ("inpaint", StableDiffusionControlNetInpaintPipeline)):
+                          ("inpaint", KeepFurnitureInpaintPipeline)):
             pipe = cls(**components, controlnet=controlnet, scheduler=make_scheduler())
             if quick:
                 pipe.vae = taesd  # after construction: the pipeline reads its scale factor from the full VAE

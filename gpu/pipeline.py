@@ -88,7 +88,7 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
     yield progress.event("generating", 0.0, "Measuring depth and edges...")
     with clock("generating"):
         with clock("depth"):
-            depth = estimate_depth(models, [pixels])[0]
+            depth = estimate_depth(models, [pixels], buckets.placement(photo.size, request.resolution))[0]
         with clock("edges"):
             # Furniture that will be replaced must not have its outline held in place; kept pieces may.
             replaced = [] if request.keep_furniture else [d.box for d in detection.furniture(found)]
@@ -230,7 +230,7 @@ class _Job:
         if self.weight is not None:
             # The kept pieces' own pixels, through a feathered edge: the VAE round trip alone would blur them.
             images = [imaging.composite(self.source, image, self.weight) for image in images]
-        depths = estimate_depth(self.models, images)
+        depths = estimate_depth(self.models, images, self.placement)
         checks = [
             quality.assess(self.source, image, source_depth=self.depth, output_depth=depth, raw=model_output)
             for image, depth, model_output in zip(images, depths, raw, strict=True)
@@ -329,6 +329,7 @@ def warm_bucket(models, bucket: tuple[int, int], *, batch: int, fast: bool, step
         pipe.vae.decode(latents / pipe.vae.config.scaling_factor)
         if models.taesd is not None:
             fast_mode.preview(models.taesd, latents[0])
+    estimate_depth(models, [pixels])  # the photo's and the quality check's depth run at the bucket's shape too
 
 
 def _stream(pipe, kwargs, lock, progress: _Progress, stage: str, message: str, *, preview=None,
@@ -398,17 +399,24 @@ def _generation_error(exc: BaseException) -> Exception:
 
 
 @torch.inference_mode()
-def estimate_depth(models, images: list[np.ndarray]) -> list[np.ndarray]:
-    """Relative depth (near = 1, far = 0) for same-sized images, as float32 (H, W) at their size."""
+def estimate_depth(models, images: list[np.ndarray], placement: buckets.Placement | None = None) -> list[np.ndarray]:
+    """Relative depth (near = 1, far = 0) for same-sized images, as float32 (H, W) at their size.
+
+    With a placement, the model sees each image on its bucket canvas (gpu/buckets.py), so the depth network
+    too runs at a handful of shapes; the map is cropped back to the image before it is normalised.
+    """
     if not images:
         return []
-    height, width = images[0].shape[:2]
-    batch = torch.stack([_depth_input(image, models.depth_input_size) for image in images])
+    canvases = [np.asarray(placement.place(image)) for image in images] if placement is not None else images
+    height, width = canvases[0].shape[:2]
+    batch = torch.stack([_depth_input(image, models.depth_input_size) for image in canvases])
     with models.lock:
         predicted = models.depth_model(pixel_values=batch.to(models.device, models.dtype)).predicted_depth
     predicted = torch.nn.functional.interpolate(predicted[:, None].float(), size=(height, width), mode="bicubic")
     maps = []
     for depth in predicted[:, 0].cpu().numpy():
+        if placement is not None:
+            depth = placement.restore(depth)
         low, high = float(depth.min()), float(depth.max())
         maps.append(((depth - low) / (high - low) if high > low else np.zeros_like(depth)).astype(np.float32))
     return maps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from accounts.mail import mail_drain
 from accounts.models import User
 from tests.conftest import PASSWORD
 from tests.mailserver import html_of, link_in, text_of
@@ -77,4 +78,5 @@ def test_the_web_form_names_a_wrong_password(client, alice, mailbox):
     response = client.post("/account/email/", {"new_email": "web@example.com", "password": "not it"})
     assert response.status_code == 400
     assert "That is not your password." in response.content.decode()
+    mail_drain()
     assert mailbox.messages == []

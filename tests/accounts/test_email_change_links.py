@@ -53,3 +53,19 @@ def test_a_forged_link_is_refused_on_the_page_too(client, alice, mailbox):
     response = client.post("/account/email/confirm/eyJjIjoxfQ:1abc:forged/")
     assert response.status_code == 400 and "This link is not valid." in response.content.decode()
     assert User.objects.get(pk=alice.pk).email == "alice@example.com"
+
+
+def test_reset_and_verification_links_of_the_old_address_stop_working(api, alice, alice_api, mailbox):
+    from django.contrib.auth.tokens import default_token_generator
+
+    from accounts.password_reset import password_reset_uid
+    from accounts.verification import verification_token
+
+    reset, verify = default_token_generator.make_token(alice), verification_token(user=alice)
+    assert _confirm(api, _ask(alice_api, mailbox, "moved@example.com")).status_code == 200
+
+    response = api.post("/api/v1/auth/password/reset/confirm/", {
+        "uid": password_reset_uid(alice), "token": reset, "new_password": "a brand new pass phrase 2026"},
+        format="json")
+    assert_error(response, 400, "invalid_token")
+    assert_error(api.post("/api/v1/auth/verify/", {"token": verify}, format="json"), 400, "invalid_token")

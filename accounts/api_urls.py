@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import api, api_account, api_email
+from accounts import api, api_account, api_email, api_me
 
 urlpatterns = [
     path("auth/register/", api.RegisterApi.as_view(), name="api-register"),
@@ -16,4 +16,8 @@ urlpatterns = [
     path("auth/password/reset/", api_email.PasswordResetApi.as_view(), name="api-password-reset"),
     path("auth/password/reset/confirm/", api_email.PasswordResetConfirmApi.as_view(),
          name="api-password-reset-confirm"),
+    path("me/email/", api_me.EmailChangeApi.as_view(), name="api-me-email"),
+    path("me/email/confirm/", api_me.EmailChangeConfirmApi.as_view(), name="api-me-email-confirm"),
+    path("me/export/", api_me.DataExportApi.as_view(), name="api-me-export"),
+    path("me/export/<uuid:export_id>/", api_me.DataExportDetailApi.as_view(), name="api-me-export-detail"),
 ]

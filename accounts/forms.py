@@ -52,3 +52,10 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="wrong_password")
         return password
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(label="New address", max_length=254,
+                                 widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -83,6 +85,7 @@ class SignInEvent(models.Model):
         TOKEN = "token", "Token API"
         ACCOUNT_DELETE = "account_delete", "Account deletion"
         PASSWORD_CHANGE = "password_change", "Password change"
+        EMAIL_CHANGE = "email_change", "E-mail change"
 
     class Outcome(models.TextChoices):
         SIGNED_IN = "signed_in", "Password accepted"
@@ -106,3 +109,50 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.outcome} ({self.channel})"
+
+
+class EmailChange(models.Model):
+    """A request to move an account to another address, waiting for the link mailed to that address.
+
+    The link signs this row's id (accounts/email_change.py); the row makes it work once (confirmed_at) and only
+    while it is the account's latest request and the account still has the address it was asked from.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField()
+    new_email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.old_email} → {self.new_email}"
+
+
+class DataExport(models.Model):
+    """One "download my data" ZIP: built by the worker (accounts/export.py), kept privately in storage until
+    expires_at, then deleted with its row by the retention sweep."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        READY = "ready"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    file = models.CharField(max_length=255, blank=True, help_text="Storage key of the ZIP.")
+    size = models.PositiveBigIntegerField(default=0)
+    site_url = models.CharField(max_length=300, blank=True, help_text="Scheme and host the mail's link uses.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export {self.id} of {self.user_id} ({self.status})"

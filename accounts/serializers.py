@@ -101,3 +101,31 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    new_email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=256, trim_whitespace=False, help_text="The account's password.")
+
+
+class EmailChangeConfirmSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500, help_text="From the link mailed to the new address: "
+                                                            "/account/email/confirm/<token>/.")
+
+
+class EmailChangedSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    email_verified = serializers.BooleanField()
+
+
+class DataExportSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["queued", "running", "ready", "failed", "expired"])
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the ZIP and its link go.")
+    size = serializers.IntegerField(allow_null=True, help_text="Bytes, once ready.")
+    download_url = serializers.CharField(
+        allow_null=True, help_text="Once ready: a signed link that works until expires_at, and only when sent "
+                                   "with this account's token or session.")
+    status_url = serializers.CharField()

@@ -71,6 +71,9 @@ def user_delete(*, user: User) -> None:
 
     for design in Design.objects.filter(owner=user).prefetch_related("results"):
         design_delete(design=design)
+    from accounts.export import exports_delete
+
+    exports_delete(user.data_exports.all())  # the ZIPs of "download my data" hold every photo too
     user.delete()
 
 

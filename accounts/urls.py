@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views, views_email
+from accounts import views, views_email, views_me
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,8 @@ urlpatterns = [
     path("password/reset/sent/", views_email.password_reset_sent, name="password-reset-sent"),
     path("password/reset/<uidb64>/<token>/", views_email.PasswordResetConfirmView.as_view(),
          name="password-reset-confirm"),
+    path("account/email/", views_me.email_change_view, name="email-change"),
+    path("account/email/confirm/<str:token>/", views_me.email_change_confirm_view, name="email-change-confirm"),
+    path("account/export/", views_me.export_request_view, name="data-export"),
+    path("account/export/<str:token>/", views_me.export_download_view, name="data-export-download"),
 ]

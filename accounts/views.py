@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit, limits, tokens, verification
@@ -112,8 +113,24 @@ def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpRe
         "new_key": forms.get("new_key"),
         "new_key_name": forms.get("new_key_name"),
         "new_webhook_secret": forms.get("new_webhook_secret"),
+        **_address_and_data_context(request, forms.get("email_form")),
     }
     return render(request, "accounts/account.html", context, status=status)
+
+
+def _address_and_data_context(request: HttpRequest, email_form) -> dict:
+    """The account page's "E-mail address" and "Your data" cards (accounts/views_me.py posts them)."""
+    from accounts.email_change import email_change_pending
+    from accounts.export import export_download_path
+    from accounts.forms import EmailChangeForm
+    from accounts.models import DataExport
+
+    exports = list(request.user.data_exports.all()[:3])
+    for export in exports:
+        ready = export.status == DataExport.Status.READY and export.expires_at and export.expires_at > timezone.now()
+        export.download_path = export_download_path(export) if ready else None
+    return {"email_form": email_form or EmailChangeForm(), "email_pending": email_change_pending(user=request.user),
+            "exports": exports}
 
 
 @login_required

@@ -349,6 +349,11 @@ PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a res
 RATELIMIT_VERIFY_RESEND = envstr("RATELIMIT_VERIFY_RESEND", "3/h")  # verification mails re-sent per account
 RATELIMIT_PASSWORD_RESET = envstr("RATELIMIT_PASSWORD_RESET", "3/h")  # reset mails asked for per address
 RATELIMIT_PASSWORD_RESET_NETWORK = envstr("RATELIMIT_PASSWORD_RESET_NETWORK", "20/h")  # reset requests per network
+EMAIL_CHANGE_MAX_AGE = envint("EMAIL_CHANGE_MAX_AGE", 24 * 3600)  # seconds a change-of-address link works (once)
+RATELIMIT_EMAIL_CHANGE = envstr("RATELIMIT_EMAIL_CHANGE", "3/h")  # changes of address asked for per account
+# "Download my data" (accounts/export.py): a ZIP built by the worker, kept and offered this long.
+DATA_EXPORT_MAX_AGE = envint("DATA_EXPORT_MAX_AGE", 7 * 24 * 3600)
+RATELIMIT_DATA_EXPORT = envstr("RATELIMIT_DATA_EXPORT", "3/d")  # exports asked for per account
 # Guests' designs and their files are deleted this many days after upload (designs/retention.py); 0 keeps them.
 GUEST_RETENTION_DAYS = envint("GUEST_RETENTION_DAYS", 7)
 RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)

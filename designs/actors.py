@@ -65,3 +65,7 @@ def purge_guest_designs() -> None:
     purged = retention.guest_designs_purge()
     if purged:
         log.info("retention: deleted %s guest designs older than %s days", purged, settings.GUEST_RETENTION_DAYS)
+    from accounts.export import exports_purge  # accounts' "download my data" ZIPs ride on the same sweep
+
+    if exports := exports_purge():
+        log.info("retention: deleted %s expired data exports", exports)

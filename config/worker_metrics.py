@@ -69,8 +69,17 @@ class WorkerMetrics(dramatiq.Middleware):
             log.warning("worker metrics are off: set PROMETHEUS_MULTIPROC_DIR (an empty folder) for the worker")
 
     def after_worker_boot(self, broker, worker) -> None:
+        from django.conf import settings
+
+        from designs import metrics
+
         self._threads = worker.worker_threads
         THREADS.inc(self._threads)
+        for name in broker.get_declared_actors():  # zero samples: rate() and increase() work from the start
+            labels = (broker.get_actor(name).queue_name, name)
+            for counter in (MESSAGES, ERRORS, RETRIES, REJECTS):
+                counter.labels(*labels)
+        metrics.labels_initialize(engines=[settings.GPU_BACKEND])
 
     def after_worker_shutdown(self, broker, worker) -> None:
         THREADS.dec(self._threads)

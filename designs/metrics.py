@@ -52,6 +52,20 @@ SUBMIT_DENIALS = Counter(
 )
 
 
+def labels_initialize(*, engines) -> None:
+    """Zero samples for the labels a worker will use, so rates and ratios exist before the first failure."""
+    from designs.models import FINISHED
+    from designs.queues import GPU_QUEUES
+
+    for engine in engines:
+        for status in FINISHED:
+            DESIGNS_FINISHED.labels(status, engine)
+        GPU_SECONDS.labels(engine)
+        GPU_COST.labels(engine)
+    for queue in GPU_QUEUES:
+        QUEUE_WAIT_SECONDS.labels(queue)
+
+
 def _after_commit(record) -> None:
     def safely() -> None:
         try:

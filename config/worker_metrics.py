@@ -140,9 +140,14 @@ class _Handler(BaseHTTPRequestHandler):
 def serve() -> int:
     """The exposition server: a process of its own, forked by Dramatiq's main process, which never set Django up."""
     import django
+    from prometheus_client import multiprocess
 
     django.setup()
     from django.conf import settings
+
+    # `manage.py rundramatiq` set Django up, which made this module's live gauge in its files, then exec'd into
+    # Dramatiq's main process (our parent, same pid), which never writes them: they must not count as alive.
+    multiprocess.mark_process_dead(os.getppid())
 
     server = ThreadingHTTPServer((settings.WORKER_METRICS_HOST, settings.WORKER_METRICS_PORT), _Handler)
     log.info("worker metrics at http://%s:%s/metrics", settings.WORKER_METRICS_HOST, settings.WORKER_METRICS_PORT)
@@ -150,4 +155,5 @@ def serve() -> int:
         server.serve_forever()
     finally:
         server.server_close()
+        multiprocess.mark_process_dead(os.getpid())  # this process's (zero) live gauges leave the folder too
     return 0

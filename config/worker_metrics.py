@@ -2,8 +2,9 @@
 
 `WorkerMetrics` is a Dramatiq middleware, the equivalent of dramatiq.middleware.Prometheus with the same
 metric names (dramatiq_messages_total, dramatiq_message_duration_milliseconds, ...), plus the live worker
-threads. We do not use Dramatiq's own: it keeps its files in a fixed folder that nothing empties, serves
-anyone who asks, and its hooks fail on a worker started without its process-boot event (the tests' worker).
+threads. We do not use Dramatiq's own: it points PROMETHEUS_MULTIPROC_DIR at its own folder (dramatiq_prom_db,
+/tmp/dramatiq-prometheus) that nothing empties between runs, serves anyone who asks, and its hooks fail on a worker
+started without its process-boot event (the tests' in-process worker).
 The designs' own counters (designs/metrics.py) are recorded by the same processes.
 
 `rundramatiq` forks several worker processes, each with several threads. prometheus_client's multiprocess

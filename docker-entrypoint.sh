@@ -14,7 +14,10 @@ case "${1:-web}" in
       --lifespan off --no-access-log --timeout-graceful-shutdown 30
     ;;
   worker)
-    unset PROMETHEUS_MULTIPROC_DIR  # the worker serves no /metrics: /metrics reads its state from Postgres and Redis
+    # The worker's processes add up their metrics through files here, served on WORKER_METRICS_PORT
+    # (config/worker_metrics.py): a folder of its own, never the web's, emptied at each start.
+    export PROMETHEUS_MULTIPROC_DIR="${WORKER_METRICS_DIR:-/tmp/prometheus-worker}"
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     # On SIGTERM each running design is handed back to the queue at once (designs.worker.design_hand_back) and
     # another worker takes it; only a thread stuck past the timeout waits for its lease to run out instead.
     # No --queues: every declared queue is consumed (gpu-priority before gpu, then default for the reaper).

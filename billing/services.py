@@ -40,6 +40,7 @@ from billing.subjects import (
     utc_today,
 )
 from config.api import ApiError, enforce_rate_limit, network_key
+from designs import metrics
 from designs.models import HOLDS_CAPACITY, Design, Status
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,16 @@ class PlanLimits:
 
 
 def submit_guard(requester) -> None:
-    """Everything that can refuse a design before its upload is read, cheapest first."""
-    _rate_limit(requester)
-    _global_limits()
-    _budget_guard()
+    """Everything that can refuse a design before its upload is read, cheapest first. A refusal is counted by
+    the requester's plan (read only then: the accepted submit reads it next anyway)."""
+    try:
+        _rate_limit(requester)
+        _global_limits()
+        _budget_guard()
+    except ApiError as error:
+        plan = plan_for_subject(subject=subject_for_requester(requester))
+        metrics.submit_denied(code=error.error_code, plan=plan.code)
+        raise
 
 
 def _rate_limit(requester) -> None:
@@ -156,6 +163,7 @@ def quota_reserve(*, design, units: int, limits: PlanLimits | None = None) -> No
             _daily_row_ensure(subject=subject, day=day)
             reserved = _daily_take(subject=subject, day=day, units=units, daily_limit=limits.daily_limit)
         if not reserved:
+            metrics.submit_denied(code="quota_exceeded", plan=limits.code)
             raise _quota_exceeded(subject=subject, daily_limit=limits.daily_limit, day=day, units=units)
         UsageEntry.objects.create(kind=RESERVE, **subject.fields(), design=design, units=units, day=day,
                                   plan_code=limits.code)
@@ -272,6 +280,9 @@ def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, comp
     charge = {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost,
               "completed": completed, "backend": backend[:32], "worker": worker[:128]}
     reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).values_list("plan_code", flat=True).first()
+    before = GpuCharge.objects.filter(design=design, attempt=attempt).values_list("gpu_seconds", "cost_usd").first()
+    before_seconds, before_cost = before or (Decimal(0), Decimal(0))
+    metrics.gpu_charged(engine=backend, seconds=float(seconds - before_seconds), cost=float(cost - before_cost))
     GpuCharge.objects.update_or_create(
         design=design, attempt=attempt, defaults=charge,
         create_defaults={**charge, **subject_for_design(design).fields(), "plan_code": reserve or "",

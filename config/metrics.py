@@ -1,16 +1,16 @@
-"""Prometheus metrics at /metrics.
+"""Prometheus metrics of the web at /metrics (the worker serves its own: config/worker_metrics.py).
 
 Two kinds, chosen so that every number is right however many processes serve the web:
 
-- Observed in the web process: request latency and quota denials (MetricsMiddleware). The image runs several
-  uvicorn workers, so it sets PROMETHEUS_MULTIPROC_DIR and each process writes its samples to files there that
-  a scrape of any one process adds up. Without it (development, one process) they live in memory.
-- Read at scrape time from where the truth is kept, so the worker needs no exporter of its own: designs by
-  status, recent stage durations and GPU spend from Postgres; the Dramatiq queues' depth and dead letters
-  from the Redis broker. A source that is down reads 0 in restyle_metrics_source_up rather than failing the scrape.
-
-Stage durations are a sliding window (designs completed in the last STAGE_WINDOW), exposed as gauges of the
-sum and count per stage: divide them for the mean. They are not counters, so use them as they are, not rate().
+- Observed in the web process: request latency and API errors (MetricsMiddleware), and what designs/metrics.py
+  counts where it happens in the web (refused submits, cancels). The image runs several uvicorn workers, so it
+  sets PROMETHEUS_MULTIPROC_DIR and each process writes its samples to files there that a scrape of any one
+  process adds up. Without it (development, one process) they live in memory.
+- State read at scrape time from where the truth is kept: designs not yet finished and the oldest wait, and
+  today's GPU spend against the budget from Postgres; the Dramatiq queues' depth and dead letters from the
+  Redis broker. A source that is down reads 0 in restyle_metrics_source_up rather than failing the scrape.
+  Everything that happens (designs finished, their durations, GPU dollars) is a counter or histogram of the
+  process where it happens instead: gauges of rows cannot be rate()d and forget nothing.
 """
 from __future__ import annotations
 
@@ -20,20 +20,17 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from config.middleware import AroundMiddleware
 
 log = logging.getLogger(__name__)
 
-STAGE_WINDOW = timedelta(hours=1)
-STAGE_WINDOW_MAX_DESIGNS = 5000  # bounds a scrape's cost on a busy hour; the mean stays honest
 QUEUES = ("gpu-priority", "gpu", "default")  # designs.queues.GPU_QUEUES, then the reaper's
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
@@ -42,7 +39,6 @@ REQUEST_LATENCY = Histogram(
     ["method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-QUOTA_DENIALS = Counter("restyle_quota_denials", "Designs refused with 429 quota_exceeded.")
 API_ERRORS = Counter("restyle_api_errors", "API answers in the error shape, by error code.", ["status", "code"])
 
 
@@ -68,8 +64,6 @@ def observe(request, response, seconds: float) -> None:
     code = error_code(response)
     if code:
         API_ERRORS.labels(str(response.status_code), code).inc()
-        if code == "quota_exceeded":
-            QUOTA_DENIALS.inc()
 
 
 def route_name(request) -> str:
@@ -91,14 +85,17 @@ def error_code(response) -> str | None:
 # --- Read at scrape time ---------------------------------------------------------------------------------------
 
 
-def _designs_by_status() -> Iterator[Metric]:
+def _designs_unfinished() -> Iterator[Metric]:
+    """Designs queued or running now (finished ones are counted by restyle_designs_finished_total as they end)."""
     from django.db.models import Count
 
-    from designs.models import Design, Status
+    from designs.models import RUNNING, Design, Status
 
-    gauge = GaugeMetricFamily("restyle_designs", "Designs in the database, by status.", labels=["status"])
-    counts = dict(Design.objects.order_by().values_list("status").annotate(n=Count("pk")))
-    for status in Status.values:
+    unfinished = (Status.QUEUED, *RUNNING)
+    gauge = GaugeMetricFamily("restyle_designs_unfinished", "Designs queued or running now, by status.",
+                              labels=["status"])
+    counts = dict(Design.objects.filter(status__in=unfinished).order_by().values_list("status").annotate(n=Count("pk")))
+    for status in unfinished:
         gauge.add_metric([status], counts.get(status, 0))
     yield gauge
     oldest = Design.objects.filter(status=Status.QUEUED).order_by("queued_at").values_list("queued_at", flat=True)
@@ -113,52 +110,14 @@ def _age(moment) -> float:
     return max(0.0, (timezone.now() - moment).total_seconds()) if moment else 0.0
 
 
-def _stage_durations() -> Iterator[Metric]:
-    from django.utils import timezone
-
-    from designs.models import Design, Status
-
-    since = timezone.now() - STAGE_WINDOW
-    # created_at is indexed; a design that finished in the window was created at most its deadline earlier.
-    created_after = since - timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS)
-    rows = (Design.objects.filter(status=Status.COMPLETED, created_at__gte=created_after, finished_at__gte=since)
-            .order_by("-finished_at").values_list("metadata__timings", flat=True)[:STAGE_WINDOW_MAX_DESIGNS])
-    sums: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for timings in rows:
-        for stage, seconds in (timings or {}).items():
-            if isinstance(seconds, (int, float)):
-                sums[stage] = sums.get(stage, 0.0) + seconds
-                counts[stage] = counts.get(stage, 0) + 1
-    total = GaugeMetricFamily("restyle_stage_seconds_recent_sum",
-                              "Seconds spent per pipeline stage by designs completed in the last hour.",
-                              labels=["stage"])
-    count = GaugeMetricFamily("restyle_stage_seconds_recent_count",
-                              "Designs completed in the last hour that report the stage.", labels=["stage"])
-    for stage in sorted(sums):
-        total.add_metric([stage], sums[stage])
-        count.add_metric([stage], counts[stage])
-    yield from (total, count)
-
-
 def _gpu_spend() -> Iterator[Metric]:
-    from django.db.models import Sum
-
+    """Today's spend against the budget, as the submit's guard reads it (billing.selectors.gpu_spend)."""
     from billing import conf
-    from billing.models import GpuCharge
+    from billing.selectors import gpu_spend
     from billing.subjects import utc_today
 
-    def sums(charges) -> dict:
-        return charges.aggregate(seconds=Sum("gpu_seconds"), cost=Sum("cost_usd"))
-
-    total, today = sums(GpuCharge.objects.all()), sums(GpuCharge.objects.filter(day=utc_today()))
-    yield CounterMetricFamily("restyle_gpu_seconds", "GPU seconds charged, all time.",
-                              value=float(total["seconds"] or 0))
-    yield CounterMetricFamily("restyle_gpu_cost_usd", "GPU dollars charged, all time.", value=float(total["cost"] or 0))
-    yield GaugeMetricFamily("restyle_gpu_seconds_today", "GPU seconds charged today (UTC).",
-                            value=float(today["seconds"] or 0))
-    yield GaugeMetricFamily("restyle_gpu_cost_usd_today", "GPU dollars charged today (UTC).",
-                            value=float(today["cost"] or 0))
+    yield GaugeMetricFamily("restyle_gpu_cost_usd_today", "GPU dollars charged today (UTC), every engine.",
+                            value=float(gpu_spend(day=utc_today())))
     yield GaugeMetricFamily("restyle_gpu_budget_usd", "The daily GPU budget; 0 means none.",
                             value=float(conf.daily_budget_usd()))
 
@@ -186,7 +145,7 @@ def _queues() -> Iterator[Metric]:
 
 
 SOURCES: dict[str, Callable[[], Iterable[Metric]]] = {
-    "designs": _designs_by_status, "stages": _stage_durations, "gpu_spend": _gpu_spend, "queues": _queues,
+    "designs": _designs_unfinished, "gpu_spend": _gpu_spend, "queues": _queues,
 }
 
 
@@ -222,26 +181,30 @@ def scrape_registry() -> CollectorRegistry:
 
 
 def metrics_allowed(request) -> bool:
-    """Open in development; in production only with METRICS_TOKEN as a bearer token or from METRICS_ALLOWED_IPS."""
+    from config.api import client_ip
+
+    return scrape_allowed(authorization=request.headers.get("Authorization", ""), ip=client_ip(request))
+
+
+def scrape_allowed(*, authorization: str, ip: str) -> bool:
+    """Open in development; in production only with METRICS_TOKEN as a bearer token or from METRICS_ALLOWED_IPS.
+    The web's /metrics and the worker's exporter both ask this."""
     if settings.METRICS_OPEN:
         return True
     token = settings.METRICS_TOKEN
-    given = request.headers.get("Authorization", "")
-    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
         return True
-    return _ip_allowed(request, settings.METRICS_ALLOWED_IPS)
+    return _ip_allowed(ip, settings.METRICS_ALLOWED_IPS)
 
 
-def _ip_allowed(request, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
-    from config.api import client_ip
-
+def _ip_allowed(ip: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
     if not networks:
         return False
     try:
-        ip = ipaddress.ip_address(client_ip(request))
+        address = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    return any(ip in network for network in networks)
+    return any(address in network for network in networks)
 
 
 def metrics_view(request) -> HttpResponse:

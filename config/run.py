@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def main() -> int:
     ]
     print(f"Restyle is at http://127.0.0.1:{port}/  (demo account: {DEMO_EMAIL} / {DEMO_PASSWORD})", flush=True)
     print("Ctrl-C stops the web server, the worker and the embedded Redis.", flush=True)
-    children = [subprocess.Popen(command) for command in commands]
+    children = [subprocess.Popen(commands[0]), subprocess.Popen(commands[1], env=worker_env(settings.VAR_DIR))]
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         while all(child.poll() is None for child in children):
@@ -64,6 +65,14 @@ def main() -> int:
         if not os.environ.get("REDIS_URL"):
             _stop_embedded_redis(settings.REDIS_URL)
     return 0
+
+
+def worker_env(var_dir) -> dict[str, str]:
+    """The worker's metrics (http://127.0.0.1:9191/metrics) add up its processes through an emptied folder."""
+    folder = os.path.join(var_dir, "prometheus-worker")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return {**os.environ, "PROMETHEUS_MULTIPROC_DIR": folder}
 
 
 def web_command(port: str) -> list[str]:

@@ -134,6 +134,7 @@ DRAMATIQ_BROKER = {
         "django_dramatiq.middleware.DbConnectionsMiddleware",
         "designs.middleware.ReaperTimer",
         "designs.gpu_warmup.GpuWarmup",
+        "config.worker_metrics.WorkerMetrics",  # the worker's /metrics on WORKER_METRICS_PORT
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
@@ -332,6 +333,10 @@ METRICS_OPEN = envbool("METRICS_OPEN", not PRODUCTION)
 METRICS_TOKEN = envstr("METRICS_TOKEN")
 METRICS_ALLOWED_IPS = [ipaddress.ip_network(net, strict=False) for net in envlist("METRICS_ALLOWED_IPS")]
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
+# The worker's own metrics (config/worker_metrics.py), same access rules; 0 turns its exporter off. It runs only
+# where the worker has a PROMETHEUS_MULTIPROC_DIR (the image and `make run` give it one).
+WORKER_METRICS_PORT = envint("WORKER_METRICS_PORT", 9191)
+WORKER_METRICS_HOST = envstr("WORKER_METRICS_HOST", "0.0.0.0" if PRODUCTION else "127.0.0.1")
 # Errors to Sentry when SENTRY_DSN is set; no personal data is sent (send_default_pii stays off).
 SENTRY_ENABLED = logs.sentry_init(
     dsn=envstr("SENTRY_DSN"), environment=envstr("SENTRY_ENVIRONMENT", ENV), release=envstr("SENTRY_RELEASE"),

@@ -18,6 +18,7 @@ from rest_framework import status
 
 from billing import services as billing
 from config.api import ApiError
+from designs import metrics
 from designs.files import file_delete, file_save
 from designs.models import FINISHED, Design, Status
 from designs.progress import publish_state
@@ -149,6 +150,7 @@ def design_cancel(*, design: Design) -> Design:
                            status_code=status.HTTP_409_CONFLICT)
         if was_queued:
             billing.quota_refund(design=design, reason="cancelled")
+        metrics.design_finished(design)
         delivery_record(design, "cancelled")
         transaction.on_commit(lambda: publish_state(design, event_type="cancelled"))
     return design
@@ -173,8 +175,11 @@ def design_delete(*, design: Design) -> None:
     with transaction.atomic():
         if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(**fields):
             billing.quota_refund(design=design, reason="deleted")
-        else:
-            Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields)
+            design.refresh_from_db()
+            metrics.design_finished(design)
+        elif Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields):
+            design.refresh_from_db()
+            metrics.design_finished(design)
     _delete_folder(posixpath.dirname(design.original.name))
     design.delete()
 

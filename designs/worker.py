@@ -21,6 +21,7 @@ from django.utils import timezone
 from dramatiq.middleware import Shutdown
 
 from billing import services as billing
+from designs import metrics
 from designs.files import file_delete, file_save
 from designs.models import RUNNING, Design, DesignResult, Status
 from designs.progress import progress_event, publish, publish_state
@@ -52,14 +53,16 @@ def design_run(design_id: str, *, backend=None) -> None:
         design_hand_back(design.pk, attempt)
     except (Cancelled, LostClaim):
         if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
-            design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.")
+            design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.",
+                        engine=backend.name)
         else:
             log.info("design %s stopped: cancelled or taken over", design_id)
     except RestyleError as error:
-        _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient)
+        _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient, engine=backend.name)
     except Exception:
         log.exception("design %s failed unexpectedly (attempt %s)", design_id, attempt)
-        _retry_or_fail(design, attempt, "internal_error", "Something went wrong on our side.", transient=True)
+        _retry_or_fail(design, attempt, "internal_error", "Something went wrong on our side.", transient=True,
+                       engine=backend.name)
 
 
 def _backend():
@@ -80,10 +83,12 @@ def design_claim(design_id: str) -> int | None:
     )
     if not claimed:
         return None
-    counts = Design.objects.filter(pk=design_id).values_list("attempts", "attempts_before_retry").first()
+    counts = Design.objects.filter(pk=design_id).values_list("attempts", "attempts_before_retry", "queued_at",
+                                                             "queue_priority").first()
     if counts is None:
         return None
-    attempts, before_retry = counts
+    attempts, before_retry, queued_at, priority = counts
+    metrics.design_picked_up(queued_at=queued_at, priority=priority)
     if attempts - before_retry > settings.DESIGN_MAX_ATTEMPTS:
         design_fail(design_id, attempts, "too_many_attempts", "We could not finish this design. Please try again.")
         return None
@@ -263,6 +268,8 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
                                    backend=backend.name, worker=worker_name())
         design.metadata = _metadata(design, result, backend.name, cost, gpu_type)
         design.save(update_fields=["metadata"])
+        metrics.design_finished(design, engine=backend.name)
+        metrics.stages_timed(result.timings)
         delivery_record(design, "completed")
         transaction.on_commit(lambda: publish_state(design, event_type="completed"))
 
@@ -321,12 +328,13 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
     }
 
 
-def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, transient: bool) -> None:
+def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, transient: bool,
+                   engine: str | None = None) -> None:
     this_run = attempt - design.attempts_before_retry  # attempts since staff last retried it, if they did
     if transient and this_run < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
         log.warning("design %s: %s on attempt %s, retrying", design.pk, code, attempt)
         return
-    design_fail(design.pk, attempt, code, message)
+    design_fail(design.pk, attempt, code, message, engine=engine)
 
 
 def design_requeue(design_id, attempt: int | None, *, delay_ms: int | None = None) -> bool:
@@ -361,8 +369,9 @@ def design_hand_back(design_id, attempt: int) -> bool:
     return handed_back
 
 
-def design_fail(design_id, attempt: int | None, code: str, message: str) -> bool:
-    """Fail a design we hold (or, with attempt None, any unfinished one); refund if no result was made."""
+def design_fail(design_id, attempt: int | None, code: str, message: str, *, engine: str | None = None) -> bool:
+    """Fail a design we hold (or, with attempt None, any unfinished one); refund if no result was made.
+    `engine`: the one the failing attempt ran on, when the caller knows (metrics; else the last one charged)."""
     rows = Design.objects.filter(pk=design_id).exclude(status__in=(Status.COMPLETED, Status.FAILED,
                                                                     Status.CANCELLED))
     if attempt is not None:
@@ -374,6 +383,7 @@ def design_fail(design_id, attempt: int | None, code: str, message: str) -> bool
         design = Design.objects.get(pk=design_id)
         if not design.results.exists():
             billing.quota_refund(design=design, reason=code)
+        metrics.design_finished(design, engine=engine)
         delivery_record(design, "failed")
         transaction.on_commit(lambda: publish_state(design, event_type="failed"))
     log.warning("design %s failed: %s", design_id, code)

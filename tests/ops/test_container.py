@@ -88,7 +88,7 @@ def _entrypoint(tmp_path: Path, *args: str) -> str:
         fake.write_text(f'#!/bin/sh\necho {name} "$@" "multiproc=${{PROMETHEUS_MULTIPROC_DIR:-}}"\n')
         fake.chmod(0o755)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "PORT": "8000", "WEB_CONCURRENCY": "3",
-           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom")}
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"), "WORKER_METRICS_DIR": str(tmp_path / "prom-worker")}
     result = subprocess.run(["sh", str(REPO / "docker-entrypoint.sh"), *args], env=env, capture_output=True,
                             text=True, timeout=30, check=True)
     return result.stdout.strip()
@@ -99,7 +99,12 @@ def test_the_entrypoint_starts_each_role(tmp_path):
     assert web.startswith("python -m config.serve --host 0.0.0.0 --port 8000 --workers 3")
     assert "--no-access-log" in web and web.endswith(f"multiproc={tmp_path / 'prom'}")
     assert (tmp_path / "prom").is_dir()
+    (tmp_path / "prom-worker").mkdir()
+    (tmp_path / "prom-worker" / "counter_123.db").write_bytes(b"a dead run's counts")
     worker = _entrypoint(tmp_path, "worker")
-    assert worker.startswith("python manage.py rundramatiq --processes 2 --threads 4") and worker.endswith("=")
+    assert worker.startswith("python manage.py rundramatiq --processes 2 --threads 4")
+    # Its own folder for the worker's metrics (never the web's), emptied at each start.
+    assert worker.endswith(f"multiproc={tmp_path / 'prom-worker'}")
+    assert list((tmp_path / "prom-worker").iterdir()) == []
     assert _entrypoint(tmp_path, "migrate").startswith("python manage.py migrate --noinput")
     assert _entrypoint(tmp_path, "echo", "hello") == "hello"

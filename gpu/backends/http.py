@@ -287,8 +287,8 @@ class _Call:
         try:
             conn.request("DELETE", self.server.path(f"/v1/restyle/{self.call_id}"), headers=self.backend._auth())
             conn.getresponse().read()
-        except (OSError, http.client.HTTPException):  # best effort: the closed stream cancels it as well
-            log.info("could not cancel call %s on %s", self.call_id, self.server.url, exc_info=True)
+        except (OSError, http.client.HTTPException) as exc:  # best effort: the closed stream cancels it as well
+            log.info("could not cancel call %s on %s: %s: %s", self.call_id, self.server.url, type(exc).__name__, exc)
         finally:
             conn.close()
 

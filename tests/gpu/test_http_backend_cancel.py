@@ -20,5 +20,7 @@ def test_it_cancels_the_design_on_the_server(gpu_server):
             seen.append(event)
 
     assert seen[-1].stage == "transforming"
-    load = gpu_server.wait_load(lambda load: load.get("cancelled", 0) > before.get("cancelled", 0), timeout=15)
-    assert load["running"] == 0 and load.get("completed", 0) == before.get("completed", 0)
+    # Stopped at its next step, which may take seconds on a busy machine: that it never completed is the test.
+    load = gpu_server.wait_load(lambda load: load["running"] == 0, timeout=120)
+    assert load.get("cancelled", 0) == before.get("cancelled", 0) + 1
+    assert load.get("completed", 0) == before.get("completed", 0)

@@ -1,4 +1,5 @@
-# One image for the web server and the worker; the GPU pipeline runs on Modal, so no torch in here.
+# One image for the web server and the worker (the default target); the GPU pipeline runs on Modal or on the
+# gpu-serve target below, so no torch in here.
 #   web:     docker run IMAGE            uvicorn, WEB_CONCURRENCY processes (default 4) on $PORT
 #   worker:  docker run IMAGE worker     Dramatiq: "gpu" calls Modal, "default" runs the reaper and retention
 #   migrate: docker run IMAGE migrate    once per release, before the new web and worker start
@@ -11,6 +12,35 @@ RUN python -m venv /venv
 COPY requirements/base.txt /tmp/base.txt
 # Wheels only: the slim image has no compiler, and every pin in base.txt ships a manylinux wheel.
 RUN /venv/bin/pip install --only-binary=:all: -r /tmp/base.txt
+
+# The self-hosted GPU server (`python -m gpu.serve`, README "Self-hosted GPU server"), on any machine with an
+# NVIDIA GPU and its container toolkit:
+#   docker build --target gpu-serve -t restyle-gpu .
+#   docker run --gpus all -e RESTYLE_SERVE_TOKEN=... -p 8080:8080 -v restyle-inductor:/cache/inductor restyle-gpu
+# The weights are baked in, as in the Modal image, so a container never downloads anything. PyPI's torch wheel
+# brings its own CUDA libraries; the CUDA base image adds what the NVIDIA container runtime expects.
+FROM nvidia/cuda:12.8.1-base-ubuntu24.04 AS gpu-serve
+ENV DEBIAN_FRONTEND=noninteractive PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PATH=/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PORT=8080 \
+    HF_HOME=/models/hf HF_HUB_CACHE=/models/hf/hub HF_HUB_DISABLE_TELEMETRY=1
+# Ubuntu's python3 (3.12); OpenCV, which ultralytics pulls in, links against libGL and GLib. The base image's
+# release fixes these packages' versions.
+# hadolint ignore=DL3008
+RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/* && python3 -m venv /venv
+COPY requirements/gpu.txt requirements/serve.txt /tmp/requirements/
+RUN pip install -r /tmp/requirements/serve.txt
+WORKDIR /app
+COPY gpu /app/gpu
+RUN python -m gpu.fetch_models --cache-dir /models/hf/hub && python -m compileall -q /app
+# After the download: at run time nothing may touch the network, and the real weights are required. Compiled
+# kernels go to /cache/inductor: mount a volume there and a restarted container skips compiling.
+ENV HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 MODEL_PROFILE=sd15 RESTYLE_INDUCTOR_CACHE=/cache/inductor
+RUN groupadd --gid 10001 restyle && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin restyle \
+    && mkdir -p /cache/inductor && chown 10001:10001 /cache/inductor
+USER 10001:10001
+EXPOSE 8080
+CMD ["python", "-m", "gpu.serve", "--host", "0.0.0.0"]
 
 FROM ${PYTHON_IMAGE}
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \

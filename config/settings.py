@@ -276,10 +276,18 @@ MAX_REQUEST_BODY_BYTES = envint("MAX_REQUEST_BODY_BYTES", 64 * 1024)
 REQUEST_BODY_TIMEOUT_SECONDS = envfloat("REQUEST_BODY_TIMEOUT_SECONDS", 15.0)
 UPLOAD_BODY_TIMEOUT_SECONDS = envfloat("UPLOAD_BODY_TIMEOUT_SECONDS", 120.0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
-GPU_BACKEND = envstr("GPU_BACKEND", "modal" if PRODUCTION else "local")  # local | modal
+GPU_BACKEND = envstr("GPU_BACKEND", "modal" if PRODUCTION else "local")  # local | modal | http
 MODEL_PROFILE = envstr("MODEL_PROFILE")  # sd15 | tiny; unset: sd15 when its weights are cached, else tiny
 MODAL_APP_NAME = envstr("MODAL_APP_NAME", "restyle")
 MODAL_GPU_TYPE = envstr("MODAL_GPU_TYPE", "L4")  # prices the GPU seconds of designs run on Modal
+# GPU_BACKEND=http: our own `python -m gpu.serve` servers (gpu/backends/http.py), least busy first.
+GPU_HTTP_URLS = envlist("GPU_HTTP_URLS", required=GPU_BACKEND == "http")
+GPU_HTTP_TOKEN = envstr("GPU_HTTP_TOKEN", required=PRODUCTION and GPU_BACKEND == "http")  # their RESTYLE_SERVE_TOKEN
+GPU_HTTP_TIMEOUT_SECONDS = envfloat("GPU_HTTP_TIMEOUT_SECONDS", 420.0)  # one attempt, waiting for a slot included
+GPU_HTTP_CONNECT_TIMEOUT_SECONDS = envfloat("GPU_HTTP_CONNECT_TIMEOUT_SECONDS", 5.0)
+GPU_HTTP_READ_TIMEOUT_SECONDS = envfloat("GPU_HTTP_READ_TIMEOUT_SECONDS", 60.0)  # silence that means a dead server
+GPU_HTTP_BUSY_WAIT_SECONDS = envfloat("GPU_HTTP_BUSY_WAIT_SECONDS", 120.0)  # every server full: wait, then retry
+GPU_HTTP_GPU_TYPE = envstr("GPU_HTTP_GPU_TYPE", "L4")  # prices the GPU seconds of designs run on those servers
 DESIGN_DEADLINE_SECONDS = envint("DESIGN_DEADLINE_SECONDS", 600)  # queued + running, then the reaper fails it
 DESIGN_LEASE_SECONDS = envint("DESIGN_LEASE_SECONDS", 120)  # a silent worker loses its claim after this
 DESIGN_MAX_ATTEMPTS = envint("DESIGN_MAX_ATTEMPTS", 3)

@@ -68,7 +68,7 @@ def demo_models(design: Design | None = None) -> bool:
     versions = (design.metadata or {}).get("models") if design is not None else None
     if versions:
         return any(version in ("tiny", "sd15-random", "random") for version in versions.values())
-    if settings.GPU_BACKEND == "modal":  # the real weights are baked into the Modal image
+    if settings.GPU_BACKEND in ("modal", "http"):  # the real weights are baked into the Modal and gpu-serve images
         return (settings.MODEL_PROFILE or "").lower() == "tiny"
     try:
         return not active_profile().real

@@ -70,6 +70,12 @@ def _backend():
 
     if settings.GPU_BACKEND == "modal":
         return get_backend("modal", app_name=settings.MODAL_APP_NAME)
+    if settings.GPU_BACKEND == "http":
+        return get_backend(
+            "http", urls=settings.GPU_HTTP_URLS, token=settings.GPU_HTTP_TOKEN,
+            timeout=settings.GPU_HTTP_TIMEOUT_SECONDS, connect_timeout=settings.GPU_HTTP_CONNECT_TIMEOUT_SECONDS,
+            read_timeout=settings.GPU_HTTP_READ_TIMEOUT_SECONDS, busy_wait=settings.GPU_HTTP_BUSY_WAIT_SECONDS,
+        )
     return get_backend("local", profile=settings.MODEL_PROFILE)
 
 
@@ -283,6 +289,8 @@ def _gpu_type(backend, device: str | None = None) -> str:
     """The name GPU_PRICES_USD_PER_SECOND prices the attempt's device by."""
     if backend.name == "modal":
         return settings.MODAL_GPU_TYPE
+    if backend.name == "http":  # the servers' GPU; a server run on a CPU (development) says so in its result
+        return "cpu" if (device or "").startswith("cpu") else settings.GPU_HTTP_GPU_TYPE
     if device is None:  # an attempt without a result does not say where it ran: where the backend would run it
         from gpu.models import default_device
 

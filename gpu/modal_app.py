@@ -15,7 +15,6 @@ define the app, and the heavy imports stay inside `image.imports()`.
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import re
@@ -27,9 +26,8 @@ from typing import Any
 import modal
 
 from gpu import wire
-from gpu.errors import InvalidRequest, RestyleError
 from gpu.fetch_models import fetch_all
-from gpu.types import RestyleRequest
+from gpu.stream import parse_request, restyle_stream  # noqa: F401  shared with gpu/serve.py; tests call them here
 from gpu.weights import CHECKPOINTS, YOLO
 
 log = logging.getLogger(__name__)
@@ -118,7 +116,7 @@ with image.imports():
 
     from gpu import compile as gpu_compile
     from gpu import models as gpu_models
-    from gpu import pipeline
+    from gpu import pipeline  # noqa: F401  used by gpu.stream; imported here so the memory snapshot holds it
 
 app = modal.App(APP_NAME, image=image)
 inductor_cache = modal.Volume.from_name(INDUCTOR_VOLUME, create_if_missing=True)
@@ -161,33 +159,6 @@ class Restyler:
                 self.first_request = False  # the cold start the benchmark's goal is about, in every container's log
                 log.info("cold start: first event %.1fs after restore", time.monotonic() - self.restored_at)
             yield message
-
-
-def restyle_stream(request: dict[str, Any], models: Any, *, call_id: str | None) -> Iterator[dict[str, Any]]:
-    """The call id first, so the worker can cancel; then the pipeline's events.
-
-    Errors the pipeline expects come back as an "error" message rather than a
-    pickled exception, so the worker re-raises the same class whatever
-    versions the two sides run.
-    """
-    yield wire.started(call_id)
-    try:
-        for event in pipeline.run(parse_request(request), models):
-            yield wire.event_to_dict(event)
-    except RestyleError as exc:
-        yield wire.error_to_dict(exc)
-
-
-def parse_request(data: dict[str, Any]) -> RestyleRequest:
-    """A worker newer than this app may send options it does not know yet: they are ignored, not fatal."""
-    known = {field.name for field in dataclasses.fields(RestyleRequest)}
-    if unknown := sorted(set(data) - known):
-        log.warning("ignoring request fields this app does not know: %s", ", ".join(unknown))
-    try:
-        return RestyleRequest.from_dict({key: value for key, value in data.items() if key in known})
-    except (TypeError, ValueError) as exc:
-        log.error("unreadable request: %s", exc)
-        raise InvalidRequest("The request could not be read.") from exc
 
 
 def on_gpu(models: Any) -> Any:

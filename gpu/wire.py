@@ -8,10 +8,15 @@ Three kinds of message, told apart by "type":
 - "started": the remote call's id, first, so the worker can cancel it;
 - "event": one gpu.types.Event;
 - "error": a RestyleError raised remotely, re-raised as the same class here.
+
+Over HTTP (gpu/serve.py and gpu/backends/http.py) the same dicts travel as JSON, `dumps`/`loads`, where
+bytes become {"$bytes": "<base64>"}: one format, two transports.
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 from typing import Any
 
 from gpu import errors
@@ -68,3 +73,28 @@ def _detection(data: dict[str, Any]) -> Detection:
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     names = {field.name for field in dataclasses.fields(cls)}
     return {key: value for key, value in data.items() if key in names}
+
+
+def dumps(message: dict[str, Any]) -> bytes:
+    """A request or message as JSON, for the HTTP transport."""
+    return json.dumps(message, default=_bytes_to_json, separators=(",", ":")).encode()
+
+
+def loads(data: bytes | str) -> Any:
+    """The inverse of dumps; raises ValueError on anything that is not such JSON."""
+    return json.loads(data, object_hook=_bytes_from_json)
+
+
+def _bytes_to_json(value: Any) -> dict[str, str]:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"{type(value).__name__} does not travel over the wire")
+
+
+def _bytes_from_json(data: dict[str, Any]) -> Any:
+    if len(data) == 1 and "$bytes" in data:
+        try:
+            return base64.b64decode(data["$bytes"], validate=True)
+        except (TypeError, ValueError) as exc:
+            raise ValueError("bad base64 in a $bytes value") from exc
+    return data

@@ -349,6 +349,12 @@ PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a res
 RATELIMIT_VERIFY_RESEND = envstr("RATELIMIT_VERIFY_RESEND", "3/h")  # verification mails re-sent per account
 RATELIMIT_PASSWORD_RESET = envstr("RATELIMIT_PASSWORD_RESET", "3/h")  # reset mails asked for per address
 RATELIMIT_PASSWORD_RESET_NETWORK = envstr("RATELIMIT_PASSWORD_RESET_NETWORK", "20/h")  # reset requests per network
+# Payments (billing/stripe_api.py): none of it is needed to run Restyle. Without STRIPE_SECRET_KEY the pricing page
+# says plans are assigned by staff. STRIPE_API_BASE points the SDK at another server (the tests' localstripe).
+STRIPE_SECRET_KEY = envstr("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = envstr("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = envstr("STRIPE_API_BASE")
+STRIPE_TIMEOUT_SECONDS = envfloat("STRIPE_TIMEOUT_SECONDS", 20.0)
 # Guests' designs and their files are deleted this many days after upload (designs/retention.py); 0 keeps them.
 GUEST_RETENTION_DAYS = envint("GUEST_RETENTION_DAYS", 7)
 RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)

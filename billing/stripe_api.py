@@ -71,7 +71,7 @@ def subscriptions_of(customer_id: str) -> list[dict]:
     return [subscription.to_dict() for subscription in page.data]
 
 
-def event_verified(*, payload: bytes, signature: str) -> stripe.Event:
-    """The event, if Stripe (holding STRIPE_WEBHOOK_SECRET) signed this very body in the last five minutes.
-    Raises ValueError or stripe.SignatureVerificationError otherwise."""
-    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+def event_verified(*, payload: bytes, signature: str) -> dict:
+    """The event as a plain dict, if Stripe (holding STRIPE_WEBHOOK_SECRET) signed this very body in the last five
+    minutes. Raises ValueError or stripe.SignatureVerificationError otherwise."""
+    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET).to_dict()

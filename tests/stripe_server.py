@@ -8,8 +8,9 @@ payment methods, events...) and, added here at the test-harness edge because loc
   emits `checkout.session.completed`, then redirects to the success URL;
 - `POST /v1/billing_portal/sessions` and a hosted page `/portal/{id}` that cancels at period end or at once
   (localstripe's own update and delete), emitting the events Stripe would;
-- `POST /_config/subscriptions/{id}/dunning_exhausted`: what Stripe does when its retries of a failed payment end
-  (status `unpaid`), since localstripe has no retry schedule or test clock;
+- `POST /_config/subscriptions/{id}/renewal_fails` and `.../dunning_exhausted`: a monthly renewal declined
+  (`past_due`, `invoice.payment_failed`) and Stripe's retries ending (`unpaid`), since localstripe renews nothing
+  by itself and has no retry schedule or test clock;
 - `DELETE /_config/webhooks/{id}`, to stop delivering to a server that is going away;
 - subscription items carry `price` and `current_period_*` as in Stripe's current API (localstripe has `plan`).
 
@@ -180,6 +181,18 @@ def _app():
             schedule_webhook(Event("customer.subscription.updated", subscription))
         raise web.HTTPSeeOther(f"/portal/{session.id}")
 
+    def renewal_fails(request):
+        """A renewal whose charge the bank declines: an open invoice for the subscription, the subscription past_due
+        while Stripe retries, and the two events Stripe sends. (localstripe declines test cards when a payment is
+        made, but never renews a subscription by itself.)"""
+        subscription = Subscription._api_retrieve(request.match_info["id"])
+        invoice = resources.Invoice._api_create(customer=subscription.customer, subscription=subscription.id)
+        invoice._finalize()
+        subscription.status = "past_due"
+        schedule_webhook(Event("invoice.payment_failed", invoice))
+        schedule_webhook(Event("customer.subscription.updated", subscription))
+        return server.json_response(invoice._export())
+
     def dunning_exhausted(request):
         subscription = Subscription._api_retrieve(request.match_info["id"])
         subscription.status = "unpaid"
@@ -205,6 +218,7 @@ def _app():
     app.router.add_post("/pay/{id}", pay)
     app.router.add_get("/portal/{id}", portal_page)
     app.router.add_post("/portal/{id}/cancel", portal_cancel)
+    app.router.add_post("/_config/subscriptions/{id}/renewal_fails", renewal_fails)
     app.router.add_post("/_config/subscriptions/{id}/dunning_exhausted", dunning_exhausted)
     app.router.add_delete("/_config/webhooks/{id}", webhook_remove)
     for route in server.app.router.routes():  # everything localstripe itself serves

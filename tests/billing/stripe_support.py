@@ -61,13 +61,13 @@ def subscribe(server: StripeServer, user, *, card: str = "4242424242424242") -> 
     url = billing_checkout_url(user=user, plan_code="premium", success_url="http://testserver/billing/checkout/"
                                "done/?session_id={CHECKOUT_SESSION_ID}", cancel_url="http://testserver/pricing/")
     assert url.startswith(f"{server.url}/pay/cs_test_"), url
-    _post_form(url, {"card": card})
+    post_form(url, {"card": card})
     customer = StripeCustomer.objects.get(user=user).customer_id
     [subscription] = server.call("GET", f"/v1/subscriptions?customer={customer}&status=all")["data"]
     return subscription
 
 
-def _post_form(url: str, fields: dict) -> int:
+def post_form(url: str, fields: dict) -> int:
     class Stay(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None

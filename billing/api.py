@@ -11,8 +11,10 @@ from billing import payments
 from billing.views import checkout_return_urls
 from config.api_schema import ErrorSerializer, error_responses
 
-UNAVAILABLE = OpenApiResponse(ErrorSerializer, description="`payments_unavailable`: this Restyle sells no plans "
-                              "(staff assign them), or `payment_provider_error`: Stripe did not answer.")
+UNAVAILABLE = OpenApiResponse(ErrorSerializer, description="`payment_provider_error`: Stripe did not answer; "
+                              "try again after `Retry-After`.")
+CONFLICT = OpenApiResponse(ErrorSerializer, description="`payments_unavailable`: this Restyle sells no plans (staff "
+                           "assign them); or the account's state does not allow it (see the operation).")
 
 
 class CheckoutRequestSerializer(serializers.Serializer):
@@ -25,10 +27,11 @@ class BillingUrlSerializer(serializers.Serializer):
 
 class CheckoutApi(APIView):
     @extend_schema(operation_id="billing_checkout", request=CheckoutRequestSerializer,
-                   responses={200: BillingUrlSerializer, **error_responses(400, 409), 503: UNAVAILABLE})
+                   responses={200: BillingUrlSerializer, **error_responses(400), 409: CONFLICT, 503: UNAVAILABLE})
     def post(self, request):
         """A Stripe Checkout page that subscribes the account to a plan. The plan changes once Stripe confirms the
-        payment; afterwards the browser comes back to the account page. 409 when the account already pays."""
+        payment; afterwards the browser comes back to the account page. 409 `already_subscribed` when the account
+        already pays (use the portal), `already_on_plan`, or `payments_unavailable`."""
         serializer = CheckoutRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         url = payments.billing_checkout_url(user=request.user, plan_code=serializer.validated_data["plan"],
@@ -38,9 +41,10 @@ class CheckoutApi(APIView):
 
 class PortalApi(APIView):
     @extend_schema(operation_id="billing_portal", request=None,
-                   responses={200: BillingUrlSerializer, **error_responses(409), 503: UNAVAILABLE})
+                   responses={200: BillingUrlSerializer, 409: CONFLICT, 503: UNAVAILABLE})
     def post(self, request):
-        """Stripe's customer portal: change plan or card, see invoices, cancel. 409 before anything was bought."""
+        """Stripe's customer portal: change plan or card, see invoices, cancel. 409 `no_billing_account` before
+        anything was bought, or `payments_unavailable`."""
         url = payments.billing_portal_url(user=request.user,
                                           return_url=request.build_absolute_uri(reverse("account")))
         return Response({"url": url})

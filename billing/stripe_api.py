@@ -26,8 +26,9 @@ def client() -> stripe.StripeClient:
 
 
 def payments_unavailable() -> ApiError:
+    # 409, not 503: nothing to wait for, this Restyle sells no plans (and a 5xx would say we failed).
     return ApiError("payments_unavailable", "Payments are not set up on this Restyle: plans are assigned by staff.",
-                    status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+                    status_code=status.HTTP_409_CONFLICT)
 
 
 def stripe_failed(error: stripe.StripeError) -> ApiError:

@@ -54,8 +54,8 @@ def test_it_refuses_what_cannot_be_bought(payments, alice, alice_api, bob):
     assert portal.status_code == 200 and portal.json()["url"].startswith(f"{payments.url}/portal/bps_")
 
 
-def test_it_answers_503_without_stripe_keys(alice_api, api, settings):
+def test_it_answers_409_without_stripe_keys(alice_api, api, settings):
     settings.STRIPE_SECRET_KEY = ""
-    assert_error(alice_api.post("/api/v1/billing/checkout/", {}, format="json"), 503, "payments_unavailable")
-    assert_error(alice_api.post("/api/v1/billing/portal/"), 503, "payments_unavailable")
+    assert_error(alice_api.post("/api/v1/billing/checkout/", {}, format="json"), 409, "payments_unavailable")
+    assert_error(alice_api.post("/api/v1/billing/portal/"), 409, "payments_unavailable")
     assert_error(api.post("/api/v1/billing/checkout/", {}, format="json"), 401)

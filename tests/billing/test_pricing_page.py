@@ -18,7 +18,7 @@ def test_it_says_staff_assign_plans_without_stripe(client, alice, settings):
     assert "plans are assigned by staff" in page
     cards = _cards(page)
     assert list(cards) == ["free", "premium"]
-    assert "<strong>5</strong> images a day" in cards["free"] and "<strong>Free</strong>" in cards["free"]
+    assert "<strong>5</strong> images a day" in cards["free"] and "<strong>$0</strong> a month" in cards["free"]
     assert "<strong>20</strong> images a day" in cards["premium"] and "<strong>$12.00</strong> a month" in cards[
         "premium"]
     assert "Up to <strong>4</strong> variations" in cards["premium"] and "1024 px" in cards["premium"]

@@ -14,7 +14,8 @@ def test_it_shows_the_stripe_side_of_an_account(payments, admin_client, alice, c
     listing = admin_client.get("/admin/billing/stripecustomer/?q=alice").content.decode()
     assert record.customer_id in listing and subscription["id"] in listing and "active" in listing
     page = admin_client.get(f"/admin/billing/stripecustomer/{record.pk}/change/").content.decode()
-    assert f"checkout.session.completed · <code>{completed['id']}</code> · premium ({subscription['id']} active)" in page
+    event_row = f"checkout.session.completed · <code>{completed['id']}</code> · premium ({subscription['id']} active)"
+    assert event_row in page  # recent billing events, with what each did
     assert "Premium" in page and "Stripe: checkout.session.completed" in page  # the plan history
     events_page = admin_client.get("/admin/billing/stripeevent/").content.decode()
     assert completed["id"] in events_page and alice.email in events_page

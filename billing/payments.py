@@ -14,7 +14,7 @@ from rest_framework import status
 
 from billing import stripe_api
 from billing.models import Plan, StripeCustomer
-from billing.selectors import plan_for_user
+from billing.selectors import plan_for_user, plan_get
 from config.api import ApiError
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ PAYING_STATUSES = frozenset({"active", "trialing", "past_due"})
 
 def plans_for_sale() -> list[Plan]:
     """The plans the pricing page shows side by side: free, and every plan with a price."""
+    for code in ("free", "premium"):
+        plan_get(code=code)  # recreated if missing, as everywhere built-in plans are read (billing/selectors.py)
     plans = Plan.objects.exclude(code__in=["guest", "staff"]).order_by("monthly_price", "daily_limit")
     return [plan for plan in plans if plan.code == "free" or plan.stripe_price_id or plan.monthly_price]
 

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from billing.models import Plan, StripeCustomer
+from billing.models import StripeCustomer
+from billing.selectors import plan_get
 from tests.stripe_server import StripeServer
 
 SECRET_KEY = "sk_test_restyle"
@@ -30,7 +31,9 @@ def payments(stripe_server, settings, db) -> StripeServer:
     stripe_server.call("POST", "/v1/products", {"id": "prod_premium", "name": "Restyle Premium", "type": "service"})
     stripe_server.call("POST", "/v1/plans", {"id": PRICE, "amount": 1200, "currency": "usd", "interval": "month",
                                              "product": "prod_premium", "nickname": "Premium"})
-    Plan.objects.filter(code="premium").update(stripe_price_id=PRICE)
+    premium = plan_get(code="premium")  # a flushed database (transactional tests) has lost the built-in rows
+    premium.stripe_price_id = PRICE
+    premium.save(update_fields=["stripe_price_id"])
     return stripe_server
 
 

@@ -8,10 +8,20 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
 
 from billing import conf, reports
 from billing.forms import GrantForm, PlanChangeForm
-from billing.models import DailyUsage, GpuCharge, Plan, Subscription, UsageEntry, UsageReport
+from billing.models import (
+    DailyUsage,
+    GpuCharge,
+    Plan,
+    StripeCustomer,
+    StripeEvent,
+    Subscription,
+    UsageEntry,
+    UsageReport,
+)
 from billing.selectors import gpu_spend
 from billing.services import quota_grant, subscription_change
 from billing.subjects import utc_today
@@ -48,9 +58,9 @@ def _action_form(modeladmin, request, queryset, *, form_class, title: str,
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "daily_limit", "max_variations", "max_resolution", "queue_priority",
-                    "monthly_price", "quick_drafts", "current_subscriptions"]
+                    "monthly_price", "quick_drafts", "stripe_price_id", "current_subscriptions"]
     list_editable = ["daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price",
-                     "quick_drafts"]
+                     "quick_drafts", "stripe_price_id"]
     list_display_links = ["code", "name"]
 
     def get_queryset(self, request):
@@ -78,7 +88,8 @@ class PlanAdmin(admin.ModelAdmin):
 class SubscriptionAdmin(admin.ModelAdmin):
     """Adding a subscription is how staff change a user's plan: the service ends the current one."""
 
-    list_display = ["user", "plan", "started_at", "ended_at", "is_current", "changed_by", "note"]
+    list_display = ["user", "plan", "started_at", "ended_at", "is_current", "changed_by", "stripe_subscription_id",
+                    "note"]
     list_filter = ["plan", ("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "plan", "changed_by"]
     search_fields = ["user__email"]
@@ -207,3 +218,46 @@ def _days_param(value: str | None) -> int:
         return min(max(int(value or 14), 1), 90)
     except ValueError:
         return 14
+
+
+@admin.register(StripeCustomer)
+class StripeCustomerAdmin(ReadOnlyAdmin):
+    """Each paying (or once paying) account: its Stripe customer, subscription and recent billing events.
+    Written only by the Stripe sync; staff change plans with Subscriptions, refunds and cancellations in Stripe."""
+
+    list_display = ["user", "customer_id", "subscription_id", "subscription_status", "price_id",
+                    "current_period_end", "cancel_at_period_end", "synced_at"]
+    list_filter = ["subscription_status", "cancel_at_period_end"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "customer_id", "subscription_id"]
+    fields = ["user", "customer_id", "subscription_id", "subscription_status", "price_id", "current_period_end",
+              "cancel_at_period_end", "created_at", "synced_at", "recent_events", "plan_history"]
+    readonly_fields = fields
+
+    @admin.display(description="recent billing events")
+    def recent_events(self, record: StripeCustomer):
+        events = StripeEvent.objects.filter(customer_id=record.customer_id).order_by("-received_at")[:20]
+        return format_html_join(
+            "", "<div>{} · {} · <code>{}</code> · {}</div>",
+            ((event.received_at.strftime("%Y-%m-%d %H:%M:%S"), event.type, event.event_id, event.outcome)
+             for event in events),
+        ) or "none yet"
+
+    @admin.display(description="plan history")
+    def plan_history(self, record: StripeCustomer):
+        rows = Subscription.objects.filter(user_id=record.user_id).select_related("plan")[:20]
+        return format_html_join(
+            "", "<div>{} → {} · {} · {}</div>",
+            ((row.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+              row.ended_at.strftime("%Y-%m-%d %H:%M:%S") if row.ended_at else "now", row.plan.name, row.note)
+             for row in rows),
+        )
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "type", "event_id", "customer_id", "user", "outcome", "created"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["event_id", "customer_id", "user__email"]
+    date_hierarchy = "received_at"

@@ -36,9 +36,18 @@ class Plan(models.Model):
     # they measure, about a quarter of a standard design's, so the daily budget sees the difference.
     quick_drafts = models.BooleanField(default=True, help_text="Allow quick drafts (few steps, several times "
                                                                "faster). Each variation counts as one image.")
+    # What Stripe Checkout sells for this plan (README "Payments"). Blank: the plan cannot be bought, staff assign it.
+    stripe_price_id = models.CharField(
+        max_length=100, blank=True, default="", db_default="",
+        help_text="Stripe price id (price_…) of this plan's monthly subscription. Blank: not for sale.",
+    )
 
     class Meta:
         ordering = ["daily_limit", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["stripe_price_id"], condition=~Q(stripe_price_id=""),
+                                    name="plan_stripe_price_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -58,6 +67,9 @@ class Subscription(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     note = models.CharField(max_length=200, blank=True)
+    # Set when a Stripe subscription pays for this plan: its end (unpaid, canceled) moves the user back to free,
+    # while a plan staff assigned is left alone by Stripe's events.
+    stripe_subscription_id = models.CharField(max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-started_at"]
@@ -186,3 +198,45 @@ class GpuCharge(models.Model):
 
     def __str__(self) -> str:
         return f"${self.cost_usd} on {self.gpu_type}"
+
+
+class StripeCustomer(models.Model):
+    """A user's Stripe customer and the Stripe subscription last read from Stripe (billing/stripe_sync.py).
+
+    A mirror for the account page and the admin, written only by the sync; the plan itself is the Subscription."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stripe_customer")
+    customer_id = models.CharField(max_length=100, unique=True)
+    subscription_id = models.CharField(max_length=100, blank=True)
+    subscription_status = models.CharField(max_length=32, blank=True, help_text="Stripe's status: active, "
+                                           "past_due, unpaid, canceled…")
+    price_id = models.CharField(max_length=100, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ({self.user})"
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event the webhook accepted, once: the unique id makes a second delivery a no-op."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    created = models.DateTimeField(help_text="When Stripe made the event.")
+    received_at = models.DateTimeField(default=timezone.now)
+    customer_id = models.CharField(max_length=100, blank=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

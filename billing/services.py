@@ -246,21 +246,26 @@ def quota_grant(*, units: int, user=None, guest_ip: str = "", granted_by=None, n
 # --- Plans -----------------------------------------------------------------------------------------------------
 
 
-def subscription_change(*, user, plan: Plan, changed_by=None, note: str = "") -> Subscription:
+def subscription_change(*, user, plan: Plan, changed_by=None, note: str = "",
+                        stripe_subscription_id: str | None = None) -> Subscription:
     """Move a user to `plan` from now on, keeping the history. Today's usage carries over: the next
-    reservation is checked against the new plan's limit."""
+    reservation is checked against the new plan's limit.
+
+    Stripe's sync (billing/stripe_sync.py) passes the Stripe subscription that pays for the plan ("" for none):
+    then the same plan paid by another subscription, or no longer paid, is a change too."""
     with transaction.atomic():
         # Lock the user so that two concurrent changes end one subscription each, not the same one twice.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         current = Subscription.objects.filter(user=user, ended_at__isnull=True).first()
-        if current is not None and current.plan_id == plan.pk:
+        if current is not None and current.plan_id == plan.pk and stripe_subscription_id in (
+                None, current.stripe_subscription_id):
             return current
         now = timezone.now()
         if current is not None:
             current.ended_at = now
             current.save(update_fields=["ended_at"])
         return Subscription.objects.create(user=user, plan=plan, started_at=now, changed_by=changed_by,
-                                           note=note[:200])
+                                           note=note[:200], stripe_subscription_id=stripe_subscription_id or "")
 
 
 # --- Cost ------------------------------------------------------------------------------------------------------

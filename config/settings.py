@@ -367,6 +367,12 @@ RATELIMIT_EMAIL_CHANGE = envstr("RATELIMIT_EMAIL_CHANGE", "3/h")  # changes of a
 # "Download my data" (accounts/export.py): a ZIP built by the worker, kept and offered this long.
 DATA_EXPORT_MAX_AGE = envint("DATA_EXPORT_MAX_AGE", 7 * 24 * 3600)
 RATELIMIT_DATA_EXPORT = envstr("RATELIMIT_DATA_EXPORT", "3/d")  # exports asked for per account
+# Payments (billing/stripe_api.py): none of it is needed to run Restyle. Without STRIPE_SECRET_KEY the pricing page
+# says plans are assigned by staff. STRIPE_API_BASE points the SDK at another server (the tests' localstripe).
+STRIPE_SECRET_KEY = envstr("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = envstr("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = envstr("STRIPE_API_BASE")
+STRIPE_TIMEOUT_SECONDS = envfloat("STRIPE_TIMEOUT_SECONDS", 20.0)
 # Guests' designs and their files are deleted this many days after upload (designs/retention.py); 0 keeps them.
 GUEST_RETENTION_DAYS = envint("GUEST_RETENTION_DAYS", 7)
 RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)

@@ -16,9 +16,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include(designs_urls.api_urlpatterns)),
+    path("api/v1/", include("billing.api_urls")),
     path("", include(designs_urls.urlpatterns)),
     path("", include("designs.dashboard_urls")),
     path("", include("accounts.urls")),
+    path("", include("billing.urls")),
 ]
 
 handler404 = "config.health.not_found"

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.tokens import token_issue
 from tests.mailserver import Mailbox, SmtpServer
+from tests.stripe_server import StripeServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -42,6 +43,14 @@ def mailbox(smtp_server, settings) -> Mailbox:
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     smtp_server.mailbox.clear()
     return smtp_server.mailbox
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    """localstripe on loopback, started by the first test that needs it (tests/stripe_server.py)."""
+    server = StripeServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

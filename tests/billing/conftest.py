@@ -14,6 +14,7 @@ from billing.services import quota_reserve
 from config.api import ApiError
 from designs.models import Design, Status
 from designs.requester import Requester
+from tests.billing.stripe_support import payments  # noqa: F401  (localstripe as Restyle's Stripe)
 
 GUEST_IP = "203.0.113.5"
 

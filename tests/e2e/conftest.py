@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.billing.stripe_support import SECRET_KEY, WEBHOOK_SECRET, payments  # noqa: F401  (localstripe)
 from tests.designs.conftest import FIXTURES, worker_control  # noqa: F401  (the real in-process worker fixture)
 from tests.servers import free_port
 
@@ -44,16 +45,17 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_app(django_db_setup, django_db_blocker, smtp_server) -> LiveServer:
-    """uvicorn serving config.asgi (HTTP and WebSockets), pointed at the test database and sending its mail to
-    the loopback SMTP server (tests/mailserver.py)."""
+def live_app(django_db_setup, django_db_blocker, smtp_server, stripe_server) -> LiveServer:
+    """uvicorn serving config.asgi (HTTP and WebSockets), pointed at the test database, sending its mail to
+    the loopback SMTP server (tests/mailserver.py) and taking payments through localstripe (tests/stripe_server.py)."""
     with django_db_blocker.unblock():
         db = connection.settings_dict
     database_url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.e2e.settings", "DATABASE_URL": database_url,
            "E2E_MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1",
-           "EMAIL_URL": smtp_server.url}
+           "EMAIL_URL": smtp_server.url, "STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+           "STRIPE_API_BASE": stripe_server.url}
     log = open(ROOT / "test-artifacts" / "e2e-server.log", "w") if _artifacts() else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
@@ -117,12 +119,13 @@ def browser(live_app):
 class Visit:
     """One browser context (its own cookies) that records every request the pages make."""
 
-    def __init__(self, browser, live_app: LiveServer, *, mobile: bool = False) -> None:
+    def __init__(self, browser, live_app: LiveServer, *, mobile: bool = False, allow: tuple[str, ...] = ()) -> None:
         options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if mobile else {
             "viewport": {"width": 1280, "height": 900}}
         self.context = browser.new_context(base_url=live_app.url, **options)
         self.context.set_default_timeout(20_000)
         self.live_app = live_app
+        self.allow = allow  # other hosts this visit may reach on purpose (the fake Stripe's hosted pages)
         self.requests: list[str] = []
         self.page = self.context.new_page()
         self.page.on("request", lambda request: self.requests.append(request.url))
@@ -135,7 +138,7 @@ class Visit:
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
 
     def outside(self) -> list[str]:
-        return [url for url in self.requests if not self.live_app.owns(url)]
+        return [url for url in self.requests if not self.live_app.owns(url) and urlsplit(url).netloc not in self.allow]
 
     def screenshot(self, name: str, *, full_page: bool = True) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,17 @@ BUILTIN_PLANS: dict[str, dict] = {
 }
 
 
+ENGINES = ("local", "modal", "http", "replicate")
+
+
+def validate_engine_list(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    unknown = [name for name in (part.strip() for part in value.split(",")) if name and name not in ENGINES]
+    if unknown:
+        raise ValidationError(f"Unknown GPU engine {unknown[0]!r}: use {', '.join(ENGINES)}.")
+
+
 class Plan(models.Model):
     code = models.SlugField(max_length=32, unique=True, help_text="Used by the code; built-in codes cannot change.")
     name = models.CharField(max_length=64)
@@ -36,6 +47,13 @@ class Plan(models.Model):
     # they measure, about a quarter of a standard design's, so the daily budget sees the difference.
     quick_drafts = models.BooleanField(default=True, help_text="Allow quick drafts (few steps, several times "
                                                                "faster). Each variation counts as one image.")
+
+    # The failover order for this plan's designs (designs/engines.py); empty: the deployment's GPU_ENGINES.
+    gpu_engines = models.CharField(
+        max_length=100, blank=True, default="", db_default="", validators=[validate_engine_list],
+        help_text="GPU engines in failover order, comma-separated (local, modal, http, replicate); "
+                  "empty: the deployment's GPU_ENGINES.",
+    )
 
     class Meta:
         ordering = ["daily_limit", "code"]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from dramatiq.middleware import Shutdown
 
 from billing import services as billing
+from designs import engines
 from designs.files import file_delete, file_save
 from designs.models import RUNNING, Design, DesignResult, Status
 from designs.progress import progress_event, publish, publish_state
@@ -45,29 +46,37 @@ def design_run(design_id: str, *, backend=None) -> None:
     if attempt is None:
         return  # finished, cancelled, deleted, or another worker holds it: a redelivery, nothing to do
     design = Design.objects.get(pk=design_id)
-    backend = backend or _backend()
+    if backend is None:
+        try:
+            backend = engines.engine_backend(engines.engine_pick(design, attempt))
+        except RestyleError as error:  # every engine's breaker is open: this attempt waits, as after a fault
+            engines.attempt_begin(design, attempt, "")
+            engines.attempt_end(design, attempt, "", error.code)
+            _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient)
+            return
+    engines.attempt_begin(design, attempt, backend.name)
+    # Each branch records how the attempt ended before it requeues: the next claim, on any worker, reads it
+    # to pick its engine.
     try:
         _consume(design, attempt, backend)
     except Shutdown:
+        engines.attempt_end(design, attempt, backend.name, "handed_back")
         design_hand_back(design.pk, attempt)
     except (Cancelled, LostClaim):
+        engines.attempt_end(design, attempt, backend.name, "cancelled")
         if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
             design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.")
         else:
             log.info("design %s stopped: cancelled or taken over", design_id)
     except RestyleError as error:
+        engines.attempt_end(design, attempt, backend.name, error.code)
         _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient)
     except Exception:
         log.exception("design %s failed unexpectedly (attempt %s)", design_id, attempt)
+        engines.attempt_end(design, attempt, backend.name, "internal_error")
         _retry_or_fail(design, attempt, "internal_error", "Something went wrong on our side.", transient=True)
-
-
-def _backend():
-    from gpu.backends import get_backend
-
-    if settings.GPU_BACKEND == "modal":
-        return get_backend("modal", app_name=settings.MODAL_APP_NAME)
-    return get_backend("local", profile=settings.MODEL_PROFILE)
+    else:
+        engines.attempt_end(design, attempt, backend.name, "completed")
 
 
 def design_claim(design_id: str) -> int | None:
@@ -254,7 +263,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
             raise _NotOurs  # rolls the block back; design_complete decides about the files outside it
         DesignResult.objects.bulk_create(
             DesignResult(design=design, index=index, image=image, thumbnail=thumb, seed=v.seed, width=v.width,
-                         height=v.height, quality_score=v.quality_score)
+                         height=v.height, quality_score=v.quality_score, engine=backend.name)
             for index, (v, (image, thumb)) in enumerate(zip(result.variations, names["results"], strict=True))
         )
         design.refresh_from_db()
@@ -274,6 +283,8 @@ def worker_name() -> str:
 
 def _gpu_type(backend, device: str | None = None) -> str:
     """The name GPU_PRICES_USD_PER_SECOND prices the attempt's device by."""
+    if getattr(backend, "gpu_type", None):  # an engine that names its hardware (replicate) is priced by it
+        return backend.gpu_type
     if backend.name == "modal":
         return settings.MODAL_GPU_TYPE
     if device is None:  # an attempt without a result does not say where it ran: where the backend would run it

@@ -30,4 +30,8 @@ def get_backend(name: str, **options) -> Backend:
         from gpu.backends.modal import ModalBackend
 
         return ModalBackend(**options)
+    if name == "replicate":
+        from gpu.backends.replicate import ReplicateBackend
+
+        return ReplicateBackend(**options)
     raise ValueError(f"unknown GPU backend {name!r}: use 'local' or 'modal'")

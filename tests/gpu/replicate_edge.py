@@ -27,6 +27,14 @@ PROCESSING_POLLS = 3
 OUTPUT_SIZE = (96, 64)
 
 
+def backend_for(fake: FakeReplicate, **options):
+    """A ReplicateBackend pointed at the fake, polling fast."""
+    from gpu.backends import get_backend
+
+    return get_backend("replicate", version="fake/controlnet:v123", api_token="r8_test", base_url=fake.url,
+                       poll_interval=0.01, **options)
+
+
 def _png(color) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", OUTPUT_SIZE, color).save(buffer, "PNG")

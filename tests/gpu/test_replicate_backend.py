@@ -8,9 +8,8 @@ import io
 import pytest
 from PIL import Image
 
-from gpu.backends import get_backend
 from gpu.types import STAGES
-from tests.gpu.replicate_edge import OUTPUT_SIZE, FakeReplicate
+from tests.gpu.replicate_edge import OUTPUT_SIZE, FakeReplicate, backend_for
 from tests.gpu.support import make_request
 
 
@@ -19,11 +18,6 @@ def fake():
     server = FakeReplicate("ok").start()
     yield server
     server.stop()
-
-
-def backend_for(fake: FakeReplicate, **options):
-    return get_backend("replicate", version="fake/controlnet:v123", api_token="r8_test", base_url=fake.url,
-                       poll_interval=0.01, **options)
 
 
 def test_it_turns_a_prediction_into_progress_events_and_a_result(fake):

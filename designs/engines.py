@@ -94,6 +94,11 @@ def attempt_begin(design: Design, attempt: int, engine: str) -> None:
                                            defaults={"engine": engine, "started_at": timezone.now()})
 
 
+def attempt_completed(design: Design, attempt: int) -> None:
+    """In the transaction that stores the results: whoever sees the design completed sees where it ran."""
+    DesignAttempt.objects.filter(design=design, attempt=attempt).update(outcome="completed", ended_at=timezone.now())
+
+
 def attempt_end(design: Design, attempt: int, engine: str, outcome: str) -> None:
     """Record how the attempt ended and tell the engine's breaker. Never raises: the design's fate matters more."""
     fault = outcome in ENGINE_FAULTS

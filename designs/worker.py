@@ -46,37 +46,36 @@ def design_run(design_id: str, *, backend=None) -> None:
     if attempt is None:
         return  # finished, cancelled, deleted, or another worker holds it: a redelivery, nothing to do
     design = Design.objects.get(pk=design_id)
-    if backend is None:
-        try:
-            backend = engines.engine_backend(engines.engine_pick(design, attempt))
-        except RestyleError as error:  # every engine's breaker is open: this attempt waits, as after a fault
-            engines.attempt_begin(design, attempt, "")
-            engines.attempt_end(design, attempt, "", error.code)
-            _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient)
-            return
-    engines.attempt_begin(design, attempt, backend.name)
+    engine = backend.name if backend is not None else ""
     # Each branch records how the attempt ended before it requeues: the next claim, on any worker, reads it
-    # to pick its engine.
+    # to pick its engine (designs/engines.py).
     try:
-        _consume(design, attempt, backend)
+        # The lease is kept from here: picking the engine and building its client (imports) take time too.
+        with _LeaseKeeper(design.pk, attempt):
+            engines.attempt_begin(design, attempt, engine)
+            if backend is None:
+                backend = engines.engine_backend(engines.engine_pick(design, attempt))
+                engine = backend.name
+                engines.attempt_begin(design, attempt, engine)
+            _consume(design, attempt, backend)
     except Shutdown:
-        engines.attempt_end(design, attempt, backend.name, "handed_back")
+        engines.attempt_end(design, attempt, engine, "handed_back")
         design_hand_back(design.pk, attempt)
     except (Cancelled, LostClaim):
-        engines.attempt_end(design, attempt, backend.name, "cancelled")
+        engines.attempt_end(design, attempt, engine, "cancelled")
         if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
             design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.")
         else:
             log.info("design %s stopped: cancelled or taken over", design_id)
-    except RestyleError as error:
-        engines.attempt_end(design, attempt, backend.name, error.code)
+    except RestyleError as error:  # NoEngineAvailable too: every breaker open, this attempt waits as after a fault
+        engines.attempt_end(design, attempt, engine, error.code)
         _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient)
     except Exception:
         log.exception("design %s failed unexpectedly (attempt %s)", design_id, attempt)
-        engines.attempt_end(design, attempt, backend.name, "internal_error")
+        engines.attempt_end(design, attempt, engine, "internal_error")
         _retry_or_fail(design, attempt, "internal_error", "Something went wrong on our side.", transient=True)
     else:
-        engines.attempt_end(design, attempt, backend.name, "completed")
+        engines.attempt_end(design, attempt, engine, "completed")
 
 
 def design_claim(design_id: str) -> int | None:
@@ -108,22 +107,21 @@ def _mine(design_id, attempt: int):
 
 
 def _consume(design: Design, attempt: int, backend) -> None:
-    with _LeaseKeeper(design.pk, attempt):
-        request = _request_for(design)
-        events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
-        running_since = None
-        try:
-            for event in events:
-                running_since = running_since or time.monotonic()
-                if event.is_final:
-                    design_complete(design, attempt, event.result, backend=backend)
-                    return
-                _record(design, attempt, event)
-            raise RestyleError("The GPU backend stopped without a result.")
-        except BaseException:
-            if running_since is not None:
-                _charge_unfinished(design, attempt, backend, seconds=time.monotonic() - running_since)
-            raise
+    request = _request_for(design)
+    events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
+    running_since = None
+    try:
+        for event in events:
+            running_since = running_since or time.monotonic()
+            if event.is_final:
+                design_complete(design, attempt, event.result, backend=backend)
+                return
+            _record(design, attempt, event)
+        raise RestyleError("The GPU backend stopped without a result.")
+    except BaseException:
+        if running_since is not None:
+            _charge_unfinished(design, attempt, backend, seconds=time.monotonic() - running_since)
+        raise
 
 
 def _charge_unfinished(design: Design, attempt: int, backend, *, seconds: float) -> None:
@@ -272,6 +270,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
                                    backend=backend.name, worker=worker_name())
         design.metadata = _metadata(design, result, backend.name, cost, gpu_type)
         design.save(update_fields=["metadata"])
+        engines.attempt_completed(design, attempt)
         delivery_record(design, "completed")
         transaction.on_commit(lambda: publish_state(design, event_type="completed"))
 

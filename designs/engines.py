@@ -215,3 +215,21 @@ def breaker_states(engines: list[str] | None = None, *, client=None) -> list[Bre
 def _redis_now(client) -> float:
     seconds, micros = client.time()
     return seconds + micros / 1_000_000
+
+
+def breaker_metrics():
+    """For /metrics (config/metrics.py): each configured engine's breaker, read from Redis at scrape time."""
+    from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily
+
+    state = GaugeMetricFamily("restyle_gpu_engine_breaker_state",
+                              "A GPU engine's circuit breaker: 0 closed, 1 half-open (a trial running), 2 open.",
+                              labels=["engine"])
+    failures = GaugeMetricFamily("restyle_gpu_engine_failures_in_a_row", "A GPU engine's failures since its last "
+                                 "success.", labels=["engine"])
+    opened = CounterMetricFamily("restyle_gpu_engine_breaker_opened", "Times a GPU engine's breaker opened.",
+                                 labels=["engine"])
+    for breaker in breaker_states():
+        state.add_metric([breaker.engine], STATES.index(breaker.state))
+        failures.add_metric([breaker.engine], breaker.failures)
+        opened.add_metric([breaker.engine], breaker.opened)
+    yield from (state, failures, opened)

@@ -81,6 +81,8 @@ def engine_backend(name: str):
         return get_backend("replicate", version=settings.REPLICATE_MODEL_VERSION,
                            api_token=settings.REPLICATE_API_TOKEN, base_url=settings.REPLICATE_BASE_URL,
                            extra_input=json.loads(settings.REPLICATE_INPUT or "{}"),
+                           input_names=json.loads(settings.REPLICATE_INPUT_NAMES or "{}"),
+                           send_request=settings.REPLICATE_SEND_REQUEST,
                            gpu_type=settings.REPLICATE_GPU_TYPE, timeout=settings.REPLICATE_TIMEOUT_SECONDS,
                            poll_interval=settings.REPLICATE_POLL_SECONDS)
     return get_backend(name)  # http: the backend reads its own settings

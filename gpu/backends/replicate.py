@@ -3,8 +3,9 @@
 The model takes an image, a prompt and ControlNet-style conditioning (README "GPU engines" names public models
 that fit, and how to push our own pipeline there with Cog). We send the photo upright and scaled to the design's
 size as a data URI, our prompts (gpu/prompts.py), the number of variations and the seed, plus whatever
-REPLICATE_INPUT adds or renames (a key set to null is left out). The last `variations` files of the output are
-the results: models such as jagilley/controlnet-* put the control map first.
+REPLICATE_INPUT_NAMES renames and REPLICATE_INPUT adds (a key set to null is left out); with REPLICATE_SEND_REQUEST
+the whole request goes along as JSON, for our own pipeline pushed to Replicate with Cog. The last `variations`
+files of the output are the results: models such as jagilley/controlnet-* put the control map first.
 
 Error mapping, decided here once so the worker only looks at `transient`:
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -52,10 +54,13 @@ class ReplicateBackend:
     name = "replicate"
 
     def __init__(self, version: str = "", *, api_token: str | None = None, base_url: str | None = None,
-                 extra_input: dict | None = None, gpu_type: str = "replicate-L40S",
+                 extra_input: dict | None = None, input_names: dict[str, str] | None = None,
+                 send_request: bool = False, gpu_type: str = "replicate-L40S",
                  timeout: float = DEFAULT_TIMEOUT_S, poll_interval: float = 1.0) -> None:
         self.version = version
         self.extra_input = dict(extra_input or {})
+        self.input_names = dict(input_names or {})  # our input name -> the model's, e.g. negative_prompt -> n_prompt
+        self.send_request = send_request  # also send the whole request as JSON: our own pipeline, pushed with Cog
         self.gpu_type = gpu_type  # what an attempt here costs: GPU_PRICES_USD_PER_SECOND[gpu_type]
         self.timeout = timeout
         self.poll_interval = poll_interval
@@ -109,6 +114,9 @@ class ReplicateBackend:
                 "num_outputs": request.variations}
         if request.seed is not None:
             data["seed"] = request.seed
+        if self.send_request:
+            data["request"] = json.dumps({k: v for k, v in request.to_dict().items() if k != "image"})
+        data = {self.input_names.get(key, key): value for key, value in data.items()}
         data.update(self.extra_input)
         return {key: value for key, value in data.items() if value is not None}
 

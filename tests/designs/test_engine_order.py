@@ -80,3 +80,12 @@ def test_it_tells_the_breaker_how_attempts_end(design):
     assert engines.breaker_states(["modal"])[0].failures == 1
     ended(design, 3, "modal", "backend_timeout")
     assert engines.breaker_states(["modal"])[0].state == "open"
+
+
+def test_it_refuses_an_unknown_engine_in_a_plans_order():
+    from django.core.exceptions import ValidationError
+
+    plan = plan_get(code="free")
+    plan.gpu_engines = "modal, gpu9"
+    with pytest.raises(ValidationError, match="gpu9"):
+        plan.full_clean()

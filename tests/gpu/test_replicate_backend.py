@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import pytest
 from PIL import Image
@@ -50,3 +51,17 @@ def test_it_turns_a_prediction_into_progress_events_and_a_result(fake):
     assert [v.seed for v in result.variations] == [40, 41]
     assert result.gpu_seconds == 2.5
     assert fake.cancelled == []
+
+
+def test_it_renames_inputs_for_the_model_and_can_send_the_whole_request(fake):
+    backend = backend_for(fake, input_names={"negative_prompt": "n_prompt", "num_outputs": "num_samples"},
+                          send_request=True)
+
+    list(backend.restyle(make_request(variations=1, creativity=0.3)))
+
+    sent = fake.created[0]["input"]
+    assert "blurry" in sent["n_prompt"] and sent["num_samples"] == 1
+    assert "negative_prompt" not in sent and "num_outputs" not in sent
+    request = json.loads(sent["request"])
+    assert (request["style"], request["creativity"], request["variations"]) == ("japandi", 0.3, 1)
+    assert "image" not in request

@@ -208,6 +208,7 @@ class UsageReportAdmin(ReadOnlyAdmin):
             "plan_codes": plan_codes, "plan_rows": plan_rows,
             "top_users": reports.report_top_users(period=period),
             "top_guests": reports.report_top_guests(period=period),
+            "engine_rows": reports.report_engines(period=period),
             "spend_today": gpu_spend(day=utc_today()), "budget": conf.daily_budget_usd(),
         }
         return TemplateResponse(request, "admin/billing/usage_report.html", context)

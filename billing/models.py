@@ -19,6 +19,17 @@ BUILTIN_PLANS: dict[str, dict] = {
 }
 
 
+ENGINES = ("local", "modal", "http", "replicate")
+
+
+def validate_engine_list(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    unknown = [name for name in (part.strip() for part in value.split(",")) if name and name not in ENGINES]
+    if unknown:
+        raise ValidationError(f"Unknown GPU engine {unknown[0]!r}: use {', '.join(ENGINES)}.")
+
+
 class Plan(models.Model):
     code = models.SlugField(max_length=32, unique=True, help_text="Used by the code; built-in codes cannot change.")
     name = models.CharField(max_length=64)
@@ -40,6 +51,13 @@ class Plan(models.Model):
     stripe_price_id = models.CharField(
         max_length=100, blank=True, default="", db_default="",
         help_text="Stripe price id (price_…) of this plan's monthly subscription. Blank: not for sale.",
+    )
+
+    # The failover order for this plan's designs (designs/engines.py); empty: the deployment's GPU_ENGINES.
+    gpu_engines = models.CharField(
+        max_length=100, blank=True, default="", db_default="", validators=[validate_engine_list],
+        help_text="GPU engines in failover order, comma-separated (local, modal, http, replicate); "
+                  "empty: the deployment's GPU_ENGINES.",
     )
 
     class Meta:

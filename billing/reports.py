@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate
 
 from billing.models import GpuCharge, Plan, UsageEntry
 from billing.subjects import utc_today
-from designs.models import Design, Status
+from designs.models import Design, DesignAttempt, Status
 
 RESERVE, REFUND, GRANT = UsageEntry.Kind.RESERVE, UsageEntry.Kind.REFUND, UsageEntry.Kind.GRANT
 _NET_UNITS = Sum("units", filter=Q(kind=RESERVE), default=0) - Sum("units", filter=Q(kind=REFUND), default=0)
@@ -133,3 +133,32 @@ def report_totals(day_rows: list[dict]) -> dict:
 def _percent(completed: int, ended: int) -> float | None:
     """Success among the designs that ran to an end: a cancellation says nothing about our reliability."""
     return round(100 * completed / ended, 1) if ended else None
+
+
+def report_engines(*, period: Period) -> list[dict]:
+    """Per GPU engine: designs it worked on, attempts, results made, engine faults, success rate and cost.
+
+    Attempts come from the failover's record (DesignAttempt, which keeps attempts that never reached a GPU and
+    outlives deleted designs); cost from the GPU charges, each at the price of the engine that ran it. Success
+    is results out of attempts that ended in a result or an engine fault: a cancel, a bad photo or a worker's
+    hand-back says nothing about the engine.
+    """
+    attempts = {row["engine"]: row for row in (
+        DesignAttempt.objects.filter(started_at__range=period.datetimes()).exclude(engine="").values("engine")
+        .annotate(designs=Count("design", distinct=True), attempts=Count("pk"),
+                  completed=Count("pk", filter=Q(outcome="completed")), faults=Count("pk", filter=Q(engine_fault=True)))
+    )}
+    costs = {row["backend"]: row for row in (
+        GpuCharge.objects.filter(day__range=(period.start, period.end)).exclude(backend="").values("backend")
+        .annotate(gpu_seconds=Sum("gpu_seconds"), cost_usd=Sum("cost_usd"))
+    )}
+    rows = []
+    for engine in sorted(set(attempts) | set(costs)):
+        used, paid = attempts.get(engine, {}), costs.get(engine, {})
+        completed, faults = used.get("completed", 0), used.get("faults", 0)
+        rows.append({
+            "engine": engine, "designs": used.get("designs", 0), "attempts": used.get("attempts", 0),
+            "completed": completed, "faults": faults, "success_percent": _percent(completed, completed + faults),
+            "gpu_seconds": paid.get("gpu_seconds") or Decimal(0), "cost_usd": paid.get("cost_usd") or Decimal(0),
+        })
+    return sorted(rows, key=lambda row: (-row["attempts"], row["engine"]))

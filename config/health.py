@@ -45,7 +45,28 @@ def _check_storage() -> None:
     default_storage.exists("ready-probe")
 
 
-CHECKS = {"database": _check_database, "redis": _check_redis, "storage": _check_storage}
+def engines_health() -> dict[str, dict]:
+    """Each GPU engine's breaker (designs/engines.py); empty when Redis cannot say, which the redis check reports."""
+    from designs.engines import breaker_states
+
+    try:
+        states = breaker_states()
+    except Exception:
+        log.warning("readiness: GPU engine breakers unreadable", exc_info=True)
+        return {}
+    return {s.engine: {"state": s.state, "ready": s.ready, "failures_in_a_row": s.failures} for s in states}
+
+
+def _check_gpu_engines() -> None:
+    # Not ready only when no engine would take a design: one engine down while another serves is failover
+    # doing its job, not a reason to take the web out of rotation.
+    engines = engines_health()
+    if engines and not any(engine["ready"] for engine in engines.values()):
+        raise RuntimeError("every GPU engine's breaker is open")
+
+
+CHECKS = {"database": _check_database, "redis": _check_redis, "storage": _check_storage,
+          "gpu_engines": _check_gpu_engines}
 
 
 class _LastAnswer:
@@ -62,14 +83,16 @@ class _LastAnswer:
 
     def clear(self, **_kwargs) -> None:
         self.failed: list[str] | None = None
+        self.engines: dict[str, dict] = {}
         self.at = -math.inf
 
-    def get(self) -> list[str]:
+    def get(self) -> tuple[list[str], dict[str, dict]]:
         with self.lock:
             if time.monotonic() - self.at >= settings.READY_CACHE_SECONDS:
                 self.failed = _run_checks()
+                self.engines = engines_health()
                 self.at = time.monotonic()
-            return list(self.failed)
+            return list(self.failed), dict(self.engines)
 
 
 def _run_checks() -> list[str]:
@@ -88,10 +111,10 @@ setting_changed.connect(_last_answer.clear)  # a test that points a setting else
 
 
 def ready(request):
-    failed = _last_answer.get()
+    failed, engines = _last_answer.get()
     if failed:
-        return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
-    return JsonResponse({"status": "ok", "checks": list(CHECKS)})
+        return JsonResponse({"status": "unavailable", "failed": failed, "engines": engines}, status=503)
+    return JsonResponse({"status": "ok", "checks": list(CHECKS), "engines": engines})
 
 
 def server_error(request):

@@ -144,8 +144,14 @@ def _queues() -> Iterator[Metric]:
     yield from (ready, delayed, dead)
 
 
+def _engine_breakers() -> Iterator[Metric]:
+    from designs.engines import breaker_metrics
+
+    yield from breaker_metrics()
+
+
 SOURCES: dict[str, Callable[[], Iterable[Metric]]] = {
-    "designs": _designs_unfinished, "gpu_spend": _gpu_spend, "queues": _queues,
+    "designs": _designs_unfinished, "gpu_spend": _gpu_spend, "queues": _queues, "engine_breakers": _engine_breakers,
 }
 
 

@@ -281,8 +281,9 @@ MODEL_PROFILE = envstr("MODEL_PROFILE")  # sd15 | tiny; unset: sd15 when its wei
 MODAL_APP_NAME = envstr("MODAL_APP_NAME", "restyle")
 MODAL_GPU_TYPE = envstr("MODAL_GPU_TYPE", "L4")  # prices the GPU seconds of designs run on Modal
 # GPU_BACKEND=http: our own `python -m gpu.serve` servers (gpu/backends/http.py), least busy first.
-GPU_HTTP_URLS = envlist("GPU_HTTP_URLS", required=GPU_BACKEND == "http")
-GPU_HTTP_TOKEN = envstr("GPU_HTTP_TOKEN", required=PRODUCTION and GPU_BACKEND == "http")  # their RESTYLE_SERVE_TOKEN
+_HTTP_ENGINE = "http" in (envlist("GPU_ENGINES") or [GPU_BACKEND])  # alone, or in the failover order
+GPU_HTTP_URLS = envlist("GPU_HTTP_URLS", required=_HTTP_ENGINE)
+GPU_HTTP_TOKEN = envstr("GPU_HTTP_TOKEN", required=PRODUCTION and _HTTP_ENGINE)  # their RESTYLE_SERVE_TOKEN
 GPU_HTTP_TIMEOUT_SECONDS = envfloat("GPU_HTTP_TIMEOUT_SECONDS", 420.0)  # one attempt, waiting for a slot included
 GPU_HTTP_CONNECT_TIMEOUT_SECONDS = envfloat("GPU_HTTP_CONNECT_TIMEOUT_SECONDS", 5.0)
 GPU_HTTP_READ_TIMEOUT_SECONDS = envfloat("GPU_HTTP_READ_TIMEOUT_SECONDS", 60.0)  # silence that means a dead server
@@ -301,6 +302,22 @@ os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
 # worker drains before "gpu" (designs/queues.py). 5 puts premium and staff ahead of free and guests.
 PRIORITY_QUEUE_MIN_PRIORITY = envint("PRIORITY_QUEUE_MIN_PRIORITY", 5)
 LOCAL_GPU_TYPE = envstr("LOCAL_GPU_TYPE", "T4")  # prices GPU seconds when the local backend runs on CUDA
+# GPU engines in failover order (designs/engines.py); empty: GPU_BACKEND alone. A plan may set its own order.
+GPU_ENGINES = envlist("GPU_ENGINES")
+# A circuit breaker per engine, shared by every worker through Redis: opens after this many failures in a row,
+# lets one trial design through after the cool-down, closes on its success.
+ENGINE_BREAKER_FAILURES = envint("ENGINE_BREAKER_FAILURES", 5)
+ENGINE_BREAKER_COOLDOWN_SECONDS = envfloat("ENGINE_BREAKER_COOLDOWN_SECONDS", 60.0)
+# Replicate (gpu/backends/replicate.py): a model version taking an image, a prompt and ControlNet conditioning.
+REPLICATE_API_TOKEN = envstr("REPLICATE_API_TOKEN")
+REPLICATE_MODEL_VERSION = envstr("REPLICATE_MODEL_VERSION", "")  # "owner/name:version-id" or the version id
+REPLICATE_BASE_URL = envstr("REPLICATE_BASE_URL", "https://api.replicate.com")
+REPLICATE_INPUT = envstr("REPLICATE_INPUT", "{}")  # JSON merged into every prediction's input (the model's knobs)
+REPLICATE_INPUT_NAMES = envstr("REPLICATE_INPUT_NAMES", "{}")  # JSON: our input names -> the model's
+REPLICATE_SEND_REQUEST = envbool("REPLICATE_SEND_REQUEST", False)  # also send the request as JSON (our Cog model)
+REPLICATE_GPU_TYPE = envstr("REPLICATE_GPU_TYPE", "replicate-L40S")  # the hardware the model runs on, for cost
+REPLICATE_TIMEOUT_SECONDS = envfloat("REPLICATE_TIMEOUT_SECONDS", 420.0)
+REPLICATE_POLL_SECONDS = envfloat("REPLICATE_POLL_SECONDS", 1.0)
 
 # WebSockets (designs/ws_guard.py): handshakes per client network per minute, open sockets per network and per
 # user, counted in Redis across processes; a slot of a process that died expires after WS_SLOT_TTL_SECONDS.
@@ -331,6 +348,9 @@ _gpu_price_overrides = (item.partition("=") for item in envlist("GPU_PRICES_USD_
 GPU_PRICES_USD_PER_SECOND = {
     "cpu": "0", "T4": "0.000164", "L4": "0.000222", "A10G": "0.000306", "L40S": "0.000542",
     "A100": "0.000583", "A100-80GB": "0.000694", "H100": "0.001097",
+    # Replicate's list prices per second of its hardware (REPLICATE_GPU_TYPE picks one).
+    "replicate-T4": "0.000225", "replicate-L40S": "0.000975", "replicate-A100-80GB": "0.0014",
+    "replicate-H100": "0.001525",
     **{name.strip(): price for name, _sep, price in _gpu_price_overrides},
 }
 

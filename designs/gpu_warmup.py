@@ -18,7 +18,9 @@ class GpuWarmup(dramatiq.Middleware):
     def after_worker_boot(self, broker, worker) -> None:
         from django.conf import settings
 
-        if settings.GPU_BACKEND == "local":
+        from designs.engines import engines_configured
+
+        if "local" in engines_configured():
             threading.Thread(target=self._prepare, args=(settings.MODEL_PROFILE or None,), name="gpu-warmup",
                              daemon=True).start()
 

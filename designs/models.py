@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Status(models.TextChoices):
@@ -130,6 +131,8 @@ class DesignResult(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     quality_score = models.FloatField()
+    # Engines differ (models, samplers, sizes): which one made this image. Empty for results from before engines.
+    engine = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["index"]
@@ -193,3 +196,29 @@ class StaffAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class DesignAttempt(models.Model):
+    """Which GPU engine one attempt at a design used and how it ended: the failover's record (designs/engines.py).
+
+    GPU charges say what an attempt cost; this says where it ran, including the attempts that never reached a
+    GPU (an engine unreachable, every breaker open), which cost nothing and so have no charge. Kept when the
+    design is deleted: the report's success rate per engine needs it.
+    """
+
+    design = models.ForeignKey(Design, null=True, blank=True, on_delete=models.SET_NULL, related_name="engine_attempts")
+    attempt = models.PositiveSmallIntegerField()
+    engine = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=40, blank=True, help_text="completed, an error code, handed_back, or "
+                                                                     "empty while it runs.")
+    engine_fault = models.BooleanField(default=False, help_text="The engine failed (counted by its breaker).")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["design", "attempt"], name="design_attempt_once")]
+        indexes = [models.Index(fields=["started_at", "engine"])]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt} of {self.design_id} on {self.engine}"

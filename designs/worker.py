@@ -21,7 +21,7 @@ from django.utils import timezone
 from dramatiq.middleware import Shutdown
 
 from billing import services as billing
-from designs import metrics
+from designs import engines, metrics
 from designs.files import file_delete, file_save
 from designs.models import RUNNING, Design, DesignResult, Status
 from designs.progress import progress_event, publish, publish_state
@@ -46,37 +46,38 @@ def design_run(design_id: str, *, backend=None) -> None:
     if attempt is None:
         return  # finished, cancelled, deleted, or another worker holds it: a redelivery, nothing to do
     design = Design.objects.get(pk=design_id)
-    backend = backend or _backend()
+    engine = backend.name if backend is not None else ""
+    # Each branch records how the attempt ended before it requeues: the next claim, on any worker, reads it
+    # to pick its engine (designs/engines.py).
     try:
-        _consume(design, attempt, backend)
+        # The lease is kept from here: picking the engine and building its client (imports) take time too.
+        with _LeaseKeeper(design.pk, attempt):
+            engines.attempt_begin(design, attempt, engine)
+            if backend is None:
+                backend = engines.engine_backend(engines.engine_pick(design, attempt))
+                engine = backend.name
+                engines.attempt_begin(design, attempt, engine)
+            _consume(design, attempt, backend)
     except Shutdown:
+        engines.attempt_end(design, attempt, engine, "handed_back")
         design_hand_back(design.pk, attempt)
     except (Cancelled, LostClaim):
+        engines.attempt_end(design, attempt, engine, "cancelled")
         if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
-            design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.",
-                        engine=backend.name)
+            design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.", engine=engine)
         else:
             log.info("design %s stopped: cancelled or taken over", design_id)
-    except RestyleError as error:
-        _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient, engine=backend.name)
+    except RestyleError as error:  # NoEngineAvailable too: every breaker open, this attempt waits as after a fault
+        engines.attempt_end(design, attempt, engine, error.code)
+        _retry_or_fail(design, attempt, error.code, error.message, transient=error.transient,
+                       engine=engine)
     except Exception:
         log.exception("design %s failed unexpectedly (attempt %s)", design_id, attempt)
+        engines.attempt_end(design, attempt, engine, "internal_error")
         _retry_or_fail(design, attempt, "internal_error", "Something went wrong on our side.", transient=True,
-                       engine=backend.name)
-
-
-def _backend():
-    from gpu.backends import get_backend
-
-    if settings.GPU_BACKEND == "modal":
-        return get_backend("modal", app_name=settings.MODAL_APP_NAME)
-    if settings.GPU_BACKEND == "http":
-        return get_backend(
-            "http", urls=settings.GPU_HTTP_URLS, token=settings.GPU_HTTP_TOKEN,
-            timeout=settings.GPU_HTTP_TIMEOUT_SECONDS, connect_timeout=settings.GPU_HTTP_CONNECT_TIMEOUT_SECONDS,
-            read_timeout=settings.GPU_HTTP_READ_TIMEOUT_SECONDS, busy_wait=settings.GPU_HTTP_BUSY_WAIT_SECONDS,
-        )
-    return get_backend("local", profile=settings.MODEL_PROFILE)
+                       engine=engine)
+    else:
+        engines.attempt_end(design, attempt, engine, "completed")
 
 
 def design_claim(design_id: str) -> int | None:
@@ -110,22 +111,21 @@ def _mine(design_id, attempt: int):
 
 
 def _consume(design: Design, attempt: int, backend) -> None:
-    with _LeaseKeeper(design.pk, attempt):
-        request = _request_for(design)
-        events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
-        running_since = None
-        try:
-            for event in events:
-                running_since = running_since or time.monotonic()
-                if event.is_final:
-                    design_complete(design, attempt, event.result, backend=backend)
-                    return
-                _record(design, attempt, event)
-            raise RestyleError("The GPU backend stopped without a result.")
-        except BaseException:
-            if running_since is not None:
-                _charge_unfinished(design, attempt, backend, seconds=time.monotonic() - running_since)
-            raise
+    request = _request_for(design)
+    events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
+    running_since = None
+    try:
+        for event in events:
+            running_since = running_since or time.monotonic()
+            if event.is_final:
+                design_complete(design, attempt, event.result, backend=backend)
+                return
+            _record(design, attempt, event)
+        raise RestyleError("The GPU backend stopped without a result.")
+    except BaseException:
+        if running_since is not None:
+            _charge_unfinished(design, attempt, backend, seconds=time.monotonic() - running_since)
+        raise
 
 
 def _charge_unfinished(design: Design, attempt: int, backend, *, seconds: float) -> None:
@@ -265,7 +265,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
             raise _NotOurs  # rolls the block back; design_complete decides about the files outside it
         DesignResult.objects.bulk_create(
             DesignResult(design=design, index=index, image=image, thumbnail=thumb, seed=v.seed, width=v.width,
-                         height=v.height, quality_score=v.quality_score)
+                         height=v.height, quality_score=v.quality_score, engine=backend.name)
             for index, (v, (image, thumb)) in enumerate(zip(result.variations, names["results"], strict=True))
         )
         design.refresh_from_db()
@@ -276,6 +276,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
         design.save(update_fields=["metadata"])
         metrics.design_finished(design, engine=backend.name)
         metrics.stages_timed(result.timings)
+        engines.attempt_completed(design, attempt)
         delivery_record(design, "completed")
         transaction.on_commit(lambda: publish_state(design, event_type="completed"))
 
@@ -287,6 +288,8 @@ def worker_name() -> str:
 
 def _gpu_type(backend, device: str | None = None) -> str:
     """The name GPU_PRICES_USD_PER_SECOND prices the attempt's device by."""
+    if getattr(backend, "gpu_type", None):  # an engine that names its hardware (replicate) is priced by it
+        return backend.gpu_type
     if backend.name == "modal":
         return settings.MODAL_GPU_TYPE
     if backend.name == "http":  # the servers' GPU; a server run on a CPU (development) says so in its result

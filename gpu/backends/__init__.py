@@ -34,4 +34,8 @@ def get_backend(name: str, **options) -> Backend:
         from gpu.backends.http import HttpBackend
 
         return HttpBackend(**options)
-    raise ValueError(f"unknown GPU backend {name!r}: use 'local' or 'modal'")
+    if name == "replicate":
+        from gpu.backends.replicate import ReplicateBackend
+
+        return ReplicateBackend(**options)
+    raise ValueError(f"unknown GPU backend {name!r}: use 'local', 'modal', 'http' or 'replicate'")

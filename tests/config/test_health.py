@@ -14,7 +14,7 @@ def test_it_answers_health_without_dependencies(client):
 def test_it_is_ready_when_everything_answers(client, db):
     response = client.get("/ready/")
     assert response.status_code == 200, response.content
-    assert response.json()["checks"] == ["database", "redis", "storage"]
+    assert response.json()["checks"] == ["database", "redis", "storage", "gpu_engines"]
 
 
 @override_settings(REDIS_URL="redis://127.0.0.1:9/0")

@@ -70,9 +70,9 @@ class WorkerMetrics(dramatiq.Middleware):
             log.warning("worker metrics are off: set PROMETHEUS_MULTIPROC_DIR (an empty folder) for the worker")
 
     def after_worker_boot(self, broker, worker) -> None:
-        from django.conf import settings
 
         from designs import metrics
+        from designs.engines import engines_configured
 
         self._threads = worker.worker_threads
         THREADS.inc(self._threads)
@@ -80,7 +80,7 @@ class WorkerMetrics(dramatiq.Middleware):
             labels = (broker.get_actor(name).queue_name, name)
             for counter in (MESSAGES, ERRORS, RETRIES, REJECTS):
                 counter.labels(*labels)
-        metrics.labels_initialize(engines=[settings.GPU_BACKEND])
+        metrics.labels_initialize(engines=engines_configured())
 
     def after_worker_shutdown(self, broker, worker) -> None:
         THREADS.dec(self._threads)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from billing.selectors import plan_summary, quota_status
 from config.api import ApiError, client_ip
 from designs import services
+from designs.engines import engines_configured
 from designs.files import file_url
 from designs.filters import InvalidFilter, status_filter_values, style_filter_value
 from designs.models import FINISHED, RUNNING, Design, Status
@@ -68,7 +69,7 @@ def demo_models(design: Design | None = None) -> bool:
     versions = (design.metadata or {}).get("models") if design is not None else None
     if versions:
         return any(version in ("tiny", "sd15-random", "random") for version in versions.values())
-    if settings.GPU_BACKEND in ("modal", "http"):  # the real weights are baked into the Modal and gpu-serve images
+    if engines_configured()[0] != "local":  # the real weights are baked into the engines' images (or hosted)
         return (settings.MODEL_PROFILE or "").lower() == "tiny"
     try:
         return not active_profile().real

@@ -87,8 +87,13 @@ _last_answer = _LastAnswer()
 setting_changed.connect(_last_answer.clear)  # a test that points a setting elsewhere asks again
 
 
+def checks_failed() -> list[str]:
+    """The readiness checks that failed, as /ready/ last answered (at most READY_CACHE_SECONDS old)."""
+    return _last_answer.get()
+
+
 def ready(request):
-    failed = _last_answer.get()
+    failed = checks_failed()
     if failed:
         return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
     return JsonResponse({"status": "ok", "checks": list(CHECKS)})

@@ -133,3 +133,14 @@ def token_with_secret(api, *, email: str, password: str, **fields) -> tuple[str,
     response = api.post("/api/v1/auth/token/", {"email": email, "password": password, **fields}, format="json")
     assert response.status_code == 200, response.content
     return response.json()["token"], response.json()["webhook_secret"]
+
+
+@pytest.fixture
+def alerting(settings, mailbox):
+    """Operations alerts on, mailed to ops@example.com through the loopback SMTP server; the no-worker alert
+    off unless a test turns it on (no worker runs in most tests)."""
+    settings.ALERTS_ENABLED = True
+    settings.ALERT_EMAILS = ["ops@example.com"]
+    settings.ALERT_WEBHOOK_URL = ""
+    settings.ALERT_NO_WORKER = False
+    return mailbox

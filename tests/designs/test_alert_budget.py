@@ -9,7 +9,6 @@ import time_machine
 from billing.services import cost_record
 from designs.alerts import alerts_evaluate
 from designs.models import AlertIncident, Status
-from tests.billing.conftest import make_design  # noqa: F401  (the fixture)
 
 NOON = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

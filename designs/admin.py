@@ -230,3 +230,5 @@ class StaffActionAdmin(ReadOnlyAdmin):
     list_select_related = ["staff"]
     search_fields = ["target", "reason", "staff__email"]
     date_hierarchy = "created_at"
+
+from designs import admin_ops  # noqa: E402,F401  (the operations page registers itself)

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from billing.admin import ReadOnlyAdmin
 from designs import ops
 from designs.alerts import title
-from designs.models import Operations
+from designs.models import AlertIncident, Operations
 
 REFRESH_SECONDS = 5
 
@@ -65,3 +65,12 @@ def _display(snapshot: dict) -> dict:
         "failure_percent": None if "error" in failures or failures["rate"] is None else round(100 * failures["rate"]),
         "errors": sorted(name for name, value in snapshot.items() if isinstance(value, dict) and "error" in value),
     }
+
+
+@admin.register(AlertIncident)
+class AlertIncidentAdmin(ReadOnlyAdmin):
+    """Every alert sent, when it started and when it was resolved."""
+
+    list_display = ["opened_at", "alert", "summary", "resolved_at", "resolved_summary"]
+    list_filter = ["alert", "opened_at"]
+    date_hierarchy = "opened_at"

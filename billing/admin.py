@@ -220,9 +220,10 @@ def _report_charts(*, day_rows: list[dict], plan_codes: list[str], plan_rows: li
     cost = [float(row["cost_usd"]) for row in reversed(day_rows)]
     drawn = [
         charts.bar_chart(title="Designs per day by plan", labels=labels, series=per_plan("designs"),
-                         y_label="designs", desc=f"Designs submitted each day, stacked by plan, {span}."),
+                         y_label="designs", counts=True, desc=f"Designs submitted each day, stacked by plan, {span}."),
         charts.bar_chart(title="Images per day by plan", labels=labels, series=per_plan("images"),
-                         y_label="images", desc=f"Images used (reserved minus refunded) each day by plan, {span}."),
+                         y_label="images", counts=True,
+                         desc=f"Images used (reserved minus refunded) each day by plan, {span}."),
         charts.line_chart(title="Success rate", labels=labels, y_max=100, unit="%", y_label="completed / ended",
                           series=[charts.Series("success", [row["success_percent"] for row in reversed(day_rows)])],
                           desc=f"Completed designs out of those that completed or failed, per day, {span}; "

@@ -28,10 +28,13 @@ class Series:
 
 
 def bar_chart(*, title: str, desc: str, labels: Sequence[str], series: Sequence[Series], y_label: str,
-              unit: str = "", reference: tuple[float, str] | None = None) -> Chart:
-    """Stacked bars, one per label; `reference` draws a dashed horizontal line (a budget) with its name."""
+              unit: str = "", reference: tuple[float, str] | None = None, counts: bool = False) -> Chart:
+    """Stacked bars, one per label; `reference` draws a dashed horizontal line (a budget) with its name.
+    `counts`: whole numbers, so every tick is one."""
     totals = [sum(s.values[i] or 0 for s in series) for i in range(len(labels))]
     top = _nice_max(max([*totals, reference[0] if reference else 0, 0]))
+    if counts:
+        top = 4 * math.ceil(top / 4)
     plot = _Plot(labels=labels, top=top)
     parts = [plot.axes(y_label=y_label, unit=unit)]
     base = [0.0] * len(labels)
@@ -50,6 +53,8 @@ def bar_chart(*, title: str, desc: str, labels: Sequence[str], series: Sequence[
                      f'stroke="#B00020" stroke-width="2" stroke-dasharray="6 4"/>'
                      f'<text x="{WIDTH - RIGHT}" y="{y - 4:.1f}" text-anchor="end" fill="#B00020" font-size="11">'
                      f'{escape(reference[1])} {_fmt(reference[0], unit)}</text>')
+    if not any(totals):
+        parts.append(_nothing())
     legend = [(s.name, c) for s, c in zip(series, itertools.cycle(COLOURS))]
     if reference:
         legend.append((reference[1], "#B00020"))
@@ -62,7 +67,7 @@ def line_chart(*, title: str, desc: str, labels: Sequence[str], series: Sequence
     values = [v for s in series for v in s.values if v is not None]
     top = y_max if y_max is not None else _nice_max(max([*values, 0]))
     plot = _Plot(labels=labels, top=top)
-    parts = [plot.axes(y_label=y_label, unit=unit)]
+    parts = [plot.axes(y_label=y_label, unit=unit)] + ([] if values else [_nothing()])
     for colour, each in zip(itertools.cycle(COLOURS), series):
         points = [(plot.centre_x(i), plot.y(v), i, v) for i, v in enumerate(each.values) if v is not None]
         for run in _runs(each.values):
@@ -104,12 +109,18 @@ class _Plot:
                          f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
                          f'{_fmt(value, unit)}</text>')
         step = max(1, math.ceil(len(self.labels) / 10))  # at most about ten day labels fit under the axis
-        for i in range(0, len(self.labels), step):
+        for i in range(len(self.labels) - 1, -1, -step):  # counted from the newest day, which is always labelled
             parts.append(f'<text class="x-label" x="{self.centre_x(i):.1f}" y="{bottom + 16}" text-anchor="middle" '
                          f'font-size="11">{escape(self.labels[i])}</text>')
         parts.append(f'<text class="y-axis-label" transform="translate(14 {TOP + self.inner_h / 2:.0f}) rotate(-90)" '
                      f'text-anchor="middle" font-size="12">{escape(y_label)}</text>')
         return "".join(parts)
+
+
+def _nothing() -> str:
+    x, y = LEFT + (WIDTH - LEFT - RIGHT) / 2, TOP + (HEIGHT - TOP - BOTTOM) / 2
+    return (f'<text class="empty" x="{x:.0f}" y="{y:.0f}" '
+            'text-anchor="middle" font-size="13" fill="#666">Nothing in this period</text>')
 
 
 def _legend(entries: list[tuple[str, str]]) -> str:

@@ -87,3 +87,14 @@ def test_it_draws_an_empty_period_without_dividing_by_zero():
                              series=[charts.Series("GPU cost", [0, 0])])
     assert _bars(_parse(chart)) == {}
     assert re.search(r">1</text>", str(chart))  # an axis from 0 to 1, not NaN
+    assert "Nothing in this period" in str(chart)
+
+
+def test_it_keeps_count_ticks_whole_and_labels_the_newest_day():
+    labels = [f"Nov {day:02d}" for day in range(1, 15)]
+    chart = charts.bar_chart(title="Designs", desc="d", labels=labels, y_label="designs", counts=True,
+                             series=[charts.Series("free", [1] + [0] * 13)])
+    texts = [t.text for t in _parse(chart).iter(f"{SVG}text")]
+
+    assert {"0", "1", "2", "3", "4"} <= set(texts)  # not 0.25 of a design
+    assert "Nov 14" in texts

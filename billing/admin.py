@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
-from billing import conf, reports
+from billing import charts, conf, reports
 from billing.forms import GrantForm, PlanChangeForm
 from billing.models import (
     DailyUsage,
@@ -201,6 +201,7 @@ class UsageReportAdmin(ReadOnlyAdmin):
         period = reports.Period.last(days)
         day_rows = reports.report_days(period=period)
         plan_codes, plan_rows = reports.report_plans(period=period)
+        budget = conf.daily_budget_usd()
         context = {
             **self.admin_site.each_context(request),
             "title": "Usage report", "opts": self.model._meta, "days": days, "day_choices": [1, 7, 14, 30, 90],
@@ -209,9 +210,47 @@ class UsageReportAdmin(ReadOnlyAdmin):
             "top_users": reports.report_top_users(period=period),
             "top_guests": reports.report_top_guests(period=period),
             "engine_rows": reports.report_engines(period=period),
-            "spend_today": gpu_spend(day=utc_today()), "budget": conf.daily_budget_usd(),
+            "spend_today": gpu_spend(day=utc_today()), "budget": budget,
+            "charts": _report_charts(day_rows=day_rows, plan_codes=plan_codes, plan_rows=plan_rows, budget=budget,
+                                     times=reports.report_processing_times(period=period)),
         }
         return TemplateResponse(request, "admin/billing/usage_report.html", context)
+
+
+def _report_charts(*, day_rows: list[dict], plan_codes: list[str], plan_rows: list[dict], budget, times: dict
+                   ) -> list[tuple[str, str]]:
+    """The report's numbers as (title, SVG) pairs, oldest day on the left (the tables list the newest first)."""
+    days = [row["day"] for row in reversed(day_rows)]
+    labels = [day.strftime("%b %d") for day in days]
+    plans = list(reversed(plan_rows))
+
+    def per_plan(key: str) -> list[charts.Series]:
+        return [charts.Series(code, [row[key][i] for row in plans]) for i, code in enumerate(plan_codes)
+                if any(row[key][i] for row in plans)]
+
+    span = f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d} (UTC)"
+    cost = [float(row["cost_usd"]) for row in reversed(day_rows)]
+    drawn = [
+        charts.bar_chart(title="Designs per day by plan", labels=labels, series=per_plan("designs"),
+                         y_label="designs", counts=True, desc=f"Designs submitted each day, stacked by plan, {span}."),
+        charts.bar_chart(title="Images per day by plan", labels=labels, series=per_plan("images"),
+                         y_label="images", counts=True,
+                         desc=f"Images used (reserved minus refunded) each day by plan, {span}."),
+        charts.line_chart(title="Success rate", labels=labels, y_max=100, unit="%", y_label="completed / ended",
+                          series=[charts.Series("success", [row["success_percent"] for row in reversed(day_rows)])],
+                          desc=f"Completed designs out of those that completed or failed, per day, {span}; "
+                               "no point on a day without any."),
+        charts.bar_chart(title="GPU cost against the daily budget", labels=labels, unit="$", y_label="US dollars",
+                         series=[charts.Series("GPU cost", cost)],
+                         reference=(float(budget), "budget") if budget else None,
+                         desc=f"GPU dollars charged per day, {span}"
+                              + (f", against the daily budget of ${budget}." if budget else "; no budget is set.")),
+        charts.line_chart(title="Processing time", labels=labels, unit="s", y_label="seconds",
+                          series=[charts.Series(name, [times[day][key] if day in times else None for day in days])
+                                  for name, key in (("median (p50)", "p50"), ("95th percentile", "p95"))],
+                          desc=f"Seconds from a worker's start to the result, of completed designs, per day, {span}."),
+    ]
+    return [(chart.title, chart) for chart in drawn]
 
 
 def _days_param(value: str | None) -> int:

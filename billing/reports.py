@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
+from django.db.models.functions import Extract, TruncDate
 
 from billing.models import GpuCharge, Plan, UsageEntry
 from billing.subjects import utc_today
@@ -90,14 +91,53 @@ def _day_row(day: date, usage: dict, cost: dict, outcomes: dict) -> dict:
 
 
 def report_plans(*, period: Period) -> tuple[list[str], list[dict]]:
-    """Units used per day per plan: the plan codes (columns) and one row per day."""
+    """Units used and designs submitted per day per plan: the plan codes (columns) and one row per day."""
     rows = (UsageEntry.objects.filter(day__range=(period.start, period.end), kind__in=[RESERVE, REFUND])
-            .values("day", "plan_code").annotate(images=_NET_UNITS))
-    images = {(row["day"], row["plan_code"]): row["images"] for row in rows}
+            .values("day", "plan_code").annotate(images=_NET_UNITS, designs=Count("pk", filter=Q(kind=RESERVE))))
+    found = {(row["day"], row["plan_code"]): row for row in rows}
     codes = list(Plan.objects.values_list("code", flat=True))
-    codes += sorted({code for _day, code in images if code not in codes})  # plans deleted since
-    table = [{"day": day, "images": [images.get((day, code), 0) for code in codes]} for day in period.days()]
+    codes += sorted({code for _day, code in found if code not in codes})  # plans deleted since
+    table = [{"day": day, **{key: [found.get((day, code), {}).get(key, 0) for code in codes]
+                             for key in ("images", "designs")}} for day in period.days()]
     return codes, table
+
+
+def report_processing_times(*, period: Period) -> dict[date, dict]:
+    """The median and 95th percentile of completed designs' processing time (seconds, queue wait excluded)
+    per day they were created: {day: {"p50", "p95", "count"}}, days without a completed design left out."""
+    completed = (Design.objects.filter(created_at__range=period.datetimes(), status=Status.COMPLETED,
+                                       started_at__isnull=False, finished_at__isnull=False)
+                 .annotate(day=TruncDate("created_at", tzinfo=UTC)))
+    if connection.vendor == "postgresql":
+        seconds = Extract(F("finished_at") - F("started_at"), "epoch")
+        rows = completed.values("day").annotate(p50=_Percentile(seconds, fraction=0.5),
+                                                 p95=_Percentile(seconds, fraction=0.95), count=Count("pk"))
+        return {row["day"]: {"p50": float(row["p50"]), "p95": float(row["p95"]), "count": row["count"]}
+                for row in rows}
+    per_day: dict[date, list[float]] = {}  # SQLite (development) has no percentile: one float per design
+    for day, started, finished in completed.values_list("day", "started_at", "finished_at"):
+        per_day.setdefault(day, []).append((finished - started).total_seconds())
+    return {day: {"p50": _quantile(values, 0.5), "p95": _quantile(values, 0.95), "count": len(values)}
+            for day, values in per_day.items()}
+
+
+class _Percentile(Aggregate):
+    """Postgres' continuous percentile (interpolated, as _quantile is)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, *, fraction: float) -> None:
+        super().__init__(expression, fraction=float(fraction))
+
+
+def _quantile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def report_top_users(*, period: Period, limit: int = 10) -> list[dict]:

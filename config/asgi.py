@@ -24,6 +24,10 @@ application = ProtocolTypeRouter(
     }
 )
 
+from designs.alerts import web_timer_start  # noqa: E402
+
+web_timer_start()  # operations alerts are evaluated here too: with every worker dead, nobody else would
+
 # Import every view now rather than on the first request, then hide everything loaded so far from the garbage
 # collector: it lives as long as the process, and rescanning it in full collections cost about 4 ms of a 40 ms
 # submit (profiled with cProfile).

@@ -110,6 +110,11 @@ _last_answer = _LastAnswer()
 setting_changed.connect(_last_answer.clear)  # a test that points a setting elsewhere asks again
 
 
+def checks_failed() -> list[str]:
+    """The readiness checks that failed, as /ready/ last answered (at most READY_CACHE_SECONDS old)."""
+    return _last_answer.get()[0]
+
+
 def ready(request):
     failed, engines = _last_answer.get()
     if failed:

@@ -122,25 +122,39 @@ def _gpu_spend() -> Iterator[Metric]:
                             value=float(conf.daily_budget_usd()))
 
 
-def _queues() -> Iterator[Metric]:
-    """Straight from the Redis broker's keys (see dramatiq/brokers/redis/dispatch.lua for their layout)."""
+def queue_depths() -> dict[str, dict]:
+    """Per queue: messages ready, delayed, dead-lettered, and the age in seconds of the oldest ready one (None when
+    empty), straight from the Redis broker's keys (see dramatiq/brokers/redis/dispatch.lua for their layout).
+    The operations page reads this too."""
     import dramatiq
+    from dramatiq.message import Message
 
     broker = dramatiq.get_broker()
-    ready = GaugeMetricFamily("restyle_queue_messages", "Messages waiting in a Dramatiq queue.", labels=["queue"])
-    delayed = GaugeMetricFamily("restyle_queue_delayed_messages", "Messages waiting for their retry or delay.",
-                                labels=["queue"])
-    dead = GaugeMetricFamily("restyle_queue_dead_messages", "Dead-lettered messages (kept a week by Dramatiq).",
-                             labels=["queue"])
     with broker.client.pipeline(transaction=False) as pipe:
         for queue in QUEUES:
             pipe.llen(f"{broker.namespace}:{queue}")
             pipe.llen(f"{broker.namespace}:{queue}.DQ")
             pipe.zcard(f"{broker.namespace}:{queue}.XQ")
+            pipe.lindex(f"{broker.namespace}:{queue}", 0)  # the queue pops from the left: the oldest
         replies = pipe.execute()
+    depths = {}
     for index, queue in enumerate(QUEUES):
-        for family, value in zip((ready, delayed, dead), replies[index * 3:index * 3 + 3], strict=True):
-            family.add_metric([queue], value)
+        ready, delayed, dead, head = replies[index * 4:index * 4 + 4]
+        data = broker.client.hget(f"{broker.namespace}:{queue}.msgs", head) if head else None
+        age = max(0.0, time.time() - Message.decode(data).message_timestamp / 1000) if data else None
+        depths[queue] = {"ready": ready, "delayed": delayed, "dead": dead, "oldest_seconds": age}
+    return depths
+
+
+def _queues() -> Iterator[Metric]:
+    ready = GaugeMetricFamily("restyle_queue_messages", "Messages waiting in a Dramatiq queue.", labels=["queue"])
+    delayed = GaugeMetricFamily("restyle_queue_delayed_messages", "Messages waiting for their retry or delay.",
+                                labels=["queue"])
+    dead = GaugeMetricFamily("restyle_queue_dead_messages", "Dead-lettered messages (kept a week by Dramatiq).",
+                             labels=["queue"])
+    for queue, depth in queue_depths().items():
+        for family, key in ((ready, "ready"), (delayed, "delayed"), (dead, "dead")):
+            family.add_metric([queue], depth[key])
     yield from (ready, delayed, dead)
 
 

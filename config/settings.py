@@ -135,6 +135,7 @@ DRAMATIQ_BROKER = {
         "designs.middleware.ReaperTimer",
         "designs.gpu_warmup.GpuWarmup",
         "config.worker_metrics.WorkerMetrics",  # the worker's /metrics on WORKER_METRICS_PORT
+        "designs.heartbeat.Heartbeat",  # each worker process says in Redis that it lives and what it runs
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
@@ -295,6 +296,7 @@ DESIGN_MAX_ATTEMPTS = envint("DESIGN_MAX_ATTEMPTS", 3)
 DESIGN_STEPS = envint("DESIGN_STEPS", 20)  # denoising steps per design
 DESIGN_REQUEUE_AFTER_SECONDS = envint("DESIGN_REQUEUE_AFTER_SECONDS", 120)  # queued but never claimed: send again
 REAPER_INTERVAL_SECONDS = envint("REAPER_INTERVAL_SECONDS", 60)
+HEARTBEAT_INTERVAL_SECONDS = envint("HEARTBEAT_INTERVAL_SECONDS", 10)  # a worker unheard for 3 of these is gone
 WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for new work at least this often
 # Dramatiq reads this when its worker module is imported: set it before rundramatiq starts the workers.
 os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))
@@ -393,6 +395,20 @@ STRIPE_SECRET_KEY = envstr("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = envstr("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = envstr("STRIPE_API_BASE")
 STRIPE_TIMEOUT_SECONDS = envfloat("STRIPE_TIMEOUT_SECONDS", 20.0)
+# Operations alerts (designs/alerts.py), evaluated every ALERT_INTERVAL_SECONDS by the workers' reaper and by a
+# timer in each web process (one evaluation per interval across all of them): mailed to ALERT_EMAILS (empty: every
+# active staff account) and posted to ALERT_WEBHOOK_URL (a chat channel's incoming webhook) when set.
+ALERTS_ENABLED = envbool("ALERTS_ENABLED", True)
+ALERT_INTERVAL_SECONDS = envint("ALERT_INTERVAL_SECONDS", 60)
+ALERT_EMAILS = envlist("ALERT_EMAILS")
+ALERT_WEBHOOK_URL = envstr("ALERT_WEBHOOK_URL")
+ALERT_WEBHOOK_TIMEOUT_SECONDS = envfloat("ALERT_WEBHOOK_TIMEOUT_SECONDS", 5.0)
+ALERT_BUDGET_PERCENTS = [int(p) for p in envlist("ALERT_BUDGET_PERCENTS", ["80", "100"])]  # of GPU_DAILY_BUDGET_USD
+ALERT_FAILURE_WINDOW_SECONDS = envint("ALERT_FAILURE_WINDOW_SECONDS", 900)
+ALERT_FAILURE_RATE = envfloat("ALERT_FAILURE_RATE", 0.25)  # failed / (completed + failed) in the window
+ALERT_FAILURE_MIN_ENDED = envint("ALERT_FAILURE_MIN_ENDED", 4)  # fewer designs ended in the window: no alert
+ALERT_QUEUE_AGE_SECONDS = envint("ALERT_QUEUE_AGE_SECONDS", 300)  # the oldest queued design waited longer
+ALERT_NO_WORKER = envbool("ALERT_NO_WORKER", True)  # alert when no worker process has a heartbeat
 # Guests' designs and their files are deleted this many days after upload (designs/retention.py); 0 keeps them.
 GUEST_RETENTION_DAYS = envint("GUEST_RETENTION_DAYS", 7)
 RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)

@@ -20,3 +20,4 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 WEBHOOK_TIMEOUT_SECONDS = 1.0
 WEBHOOK_BACKOFF_SECONDS = 0.2
 WEBHOOK_BACKOFF_MAX_SECONDS = 0.5
+ALERTS_ENABLED = False  # tests/designs/test_alert_*.py turn it on; no stray alert mail in other tests

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from config.logs import log_context
-from designs import queues, retention, webhooks, worker
+from designs import alerts, queues, retention, webhooks, worker
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,10 @@ def reap_designs() -> None:
     counts["webhooks_resent"] = webhooks.deliveries_resend()
     if any(counts.values()):
         log.warning("reaper: %s", counts)
+    try:  # the operations alerts ride on the reaper's timer too (and on the web's: designs/alerts.py)
+        alerts.alerts_evaluate_due()
+    except Exception:
+        log.warning("could not evaluate alerts", exc_info=True)
 
 
 # One attempt per message; webhooks.delivery_attempt schedules the next one itself (its row shows it to staff).

@@ -183,7 +183,9 @@ class DesignAdmin(admin.ModelAdmin):
 
     @admin.display(description="Before / after")
     def thumbnails(self, design: Design) -> str:
-        return self._before_after(design, height=60, results=design.results.all()[:1])
+        # One line: in the list's narrow column the "after" otherwise wrapped under the "before".
+        return format_html('<span style="white-space:nowrap">{}</span>',
+                           self._before_after(design, height=60, results=design.results.all()[:1]))
 
     @admin.display(description="Before / after")
     def before_after(self, design: Design) -> str:
@@ -230,3 +232,5 @@ class StaffActionAdmin(ReadOnlyAdmin):
     list_select_related = ["staff"]
     search_fields = ["target", "reason", "staff__email"]
     date_hierarchy = "created_at"
+
+from designs import admin_ops  # noqa: E402,F401  (the operations page registers itself)

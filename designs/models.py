@@ -222,3 +222,33 @@ class DesignAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.attempt} of {self.design_id} on {self.engine}"
+
+
+class AlertIncident(models.Model):
+    """One incident of an operations alert (designs/alerts.py): opened when its condition starts, resolved when
+    it clears. At most one is open per alert (a partial unique index), so of several processes evaluating at
+    once exactly one opens it and sends the alert, and exactly one resolves it (a conditional update) and sends
+    the "resolved" message."""
+
+    alert = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [models.UniqueConstraint(fields=["alert"], condition=Q(resolved_at__isnull=True),
+                                               name="alert_one_open_incident")]
+
+    def __str__(self) -> str:
+        return f"{self.alert} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class Operations(Design):
+    """No table of its own: gives the live operations page a place in the admin's designs section."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "operations"
+        verbose_name_plural = "operations"

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from designs.queues import GPU_QUEUES
+from tests.billing.conftest import make_design  # noqa: F401  (design rows without files, for the alert tests)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rooms"  # carried in the repository
 BIG_PHOTO = FIXTURES / "living-room-cluttered.jpg"  # 12 megapixels
@@ -133,3 +134,14 @@ def token_with_secret(api, *, email: str, password: str, **fields) -> tuple[str,
     response = api.post("/api/v1/auth/token/", {"email": email, "password": password, **fields}, format="json")
     assert response.status_code == 200, response.content
     return response.json()["token"], response.json()["webhook_secret"]
+
+
+@pytest.fixture
+def alerting(settings, mailbox):
+    """Operations alerts on, mailed to ops@example.com through the loopback SMTP server; the no-worker alert
+    off unless a test turns it on (no worker runs in most tests)."""
+    settings.ALERTS_ENABLED = True
+    settings.ALERT_EMAILS = ["ops@example.com"]
+    settings.ALERT_WEBHOOK_URL = ""
+    settings.ALERT_NO_WORKER = False
+    return mailbox

@@ -45,7 +45,7 @@ def test_it_shows_the_service_as_it_is_now(worker_control, admin_client, make_de
     assert re.search(r"status__exact=queued\">queued</a></td><td class=\"num\">3<", html)
     assert "No worker has a heartbeat" in html
     engines = _text(_section(html, "engines"))
-    assert "local (in use) 1 1" in engines and "database ok, redis ok, storage ok" in engines
+    assert "local (in use) closed 1 1" in engines and "database ok, redis ok, storage ok" in engines
     assert "$0.02 of $0.05 spent (33%)" in _text(_section(html, "budget"))
     assert "Designs wait too long in the queue" in _text(_section(html, "alerts"))
     assert 'setInterval(refresh, 5 * 1000)' in html

@@ -217,6 +217,8 @@ def _tile_size(profile: str, device: torch.device) -> int:
 
 def run(request: UpscaleRequest, upscaler: Upscaler) -> Iterator[Event]:
     """Enlarge one result: progress per tile, then one final event carrying the image."""
+    if request.factor not in UPSCALE_FACTORS:  # before any work
+        raise InvalidRequest(f"Upscale by {' or '.join(map(str, UPSCALE_FACTORS))}, not {request.factor}.")
     started = time.monotonic()
     yield Event("upscaling", 0.0, "Reading your design...")
     image = _decode(request.image)

@@ -93,6 +93,12 @@ def upscale_cancel(*, upscale: Upscale) -> Upscale:
     return upscale
 
 
+def upscale_offer(requester: Requester) -> dict:
+    """What the design page says about upscaling for this caller's plan."""
+    terms = upscale_terms(requester)
+    return {"allowed": terms.allowed, "images": terms.units, "max_side": settings.UPSCALE_MAX_SIDE}
+
+
 def upscale_get_for(*, design: Design, upscale_id) -> Upscale:
     upscale = Upscale.objects.filter(design=design, pk=upscale_id).select_related("result").first()
     if upscale is None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.core.files.storage import default_storage
 
 from billing.models import GpuCharge, UsageEntry
 from billing.selectors import quota_status
 from billing.upscales import upscale_refund
 from designs.models import Upscale
 from designs.requester import Requester
-from designs.upscale_worker import upscale_fail
+from designs.upscale_worker import LostClaim, upscale_claim, upscale_complete, upscale_fail
 from gpu import upscale as gpu_upscale
+from gpu.backends.local import LocalBackend
+from gpu.types import UpscaleResult
 from tests.billing.conftest import assert_ledger_adds_up
 from tests.conftest import assert_error
 from tests.designs.upscaling import client_on_plan, completed_design, upscale, wait_for_upscale
@@ -66,7 +69,7 @@ def test_it_refunds_a_cancel_mid_upscale_exactly_once(worker, alice, gate):
     assert_ledger_adds_up()
 
 
-def test_it_refunds_a_queued_upscale_at_once(alice):
+def test_it_refunds_a_queued_upscale_at_once(worker_control, alice):
     api = client_on_plan(alice, "premium")
     design = completed_design(alice)
     upscale_id = upscale(api, design, factor=2).json()["id"]  # no worker: it stays queued
@@ -77,3 +80,22 @@ def test_it_refunds_a_queued_upscale_at_once(alice):
     assert retry.status_code == 202 and retry.json()["id"] != upscale_id
     assert _used(alice) == 2
     assert_ledger_adds_up()
+
+
+def test_it_discards_a_result_that_arrives_after_the_cancel(worker_control, alice):
+    """The window between the last tile and the final write: the cancel wins, the file is not kept."""
+    api = client_on_plan(alice, "premium")
+    design = completed_design(alice)
+    upscale_id = upscale(api, design, factor=2).json()["id"]
+    attempt = upscale_claim(upscale_id)  # a worker holds it...
+    assert api.post(f"/api/v1/designs/{design.pk}/upscales/{upscale_id}/cancel/").status_code == 200
+    late = UpscaleResult(image=b"\xff\xd8late", width=512, height=384, timings={}, model="tiny", device="cpu",
+                         gpu_seconds=0.0)
+    with pytest.raises(LostClaim):  # ...and finishes just after the cancel
+        upscale_complete(Upscale.objects.select_related("design", "result").get(pk=upscale_id), attempt, late,
+                         backend=LocalBackend(profile="tiny"))
+    cancelled = Upscale.objects.get(pk=upscale_id)
+    assert cancelled.status == "cancelled" and not cancelled.image
+    prefix = design.original.name.rsplit("/", 1)[0]
+    assert not [name for name in default_storage.listdir(prefix)[1] if name.startswith("upscale-")]
+    assert _used(alice) == 1

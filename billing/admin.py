@@ -58,7 +58,8 @@ def _action_form(modeladmin, request, queryset, *, form_class, title: str,
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "daily_limit", "max_variations", "max_resolution", "queue_priority",
-                    "monthly_price", "quick_drafts", "stripe_price_id", "current_subscriptions"]
+                    "monthly_price", "quick_drafts", "upscales", "upscale_images", "stripe_price_id",
+                    "current_subscriptions"]
     list_editable = ["daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price",
                      "quick_drafts", "stripe_price_id"]
     list_display_links = ["code", "name"]
@@ -169,7 +170,8 @@ class DailyUsageAdmin(ReadOnlyAdmin):
 
 @admin.register(UsageEntry)
 class UsageEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "subject", "units", "day", "plan_code", "design_id", "note", "created_by"]
+    list_display = ["created_at", "kind", "subject", "units", "day", "plan_code", "design_id", "upscale_id", "note",
+                    "created_by"]
     list_filter = ["kind", "plan_code"]
     list_select_related = ["user", "created_by"]
     search_fields = ["user__email", "guest_ip", "note"]
@@ -182,8 +184,8 @@ class UsageEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(GpuCharge)
 class GpuChargeAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "design_id", "attempt", "completed", "user", "guest_ip", "plan_code", "gpu_type",
-                    "gpu_seconds", "cost_usd", "day"]
+    list_display = ["created_at", "design_id", "upscale_id", "attempt", "completed", "user", "guest_ip", "plan_code",
+                    "gpu_type", "gpu_seconds", "cost_usd", "day"]
     list_filter = ["completed", "gpu_type", "plan_code", "day"]
     list_select_related = ["user"]
     search_fields = ["user__email", "guest_ip"]

@@ -13,9 +13,9 @@ BUILTIN_PLANS: dict[str, dict] = {
     "guest": {"name": "Guest", "daily_limit": 3, "max_variations": 1, "max_resolution": 512, "queue_priority": 0},
     "free": {"name": "Free", "daily_limit": 5, "max_variations": 2, "max_resolution": 768, "queue_priority": 1},
     "premium": {"name": "Premium", "daily_limit": 20, "max_variations": 4, "max_resolution": 1024,
-                "queue_priority": 5, "monthly_price": "12.00"},
+                "queue_priority": 5, "monthly_price": "12.00", "upscales": True},
     "staff": {"name": "Staff", "daily_limit": 100, "max_variations": 4, "max_resolution": 1024,
-              "queue_priority": 9},
+              "queue_priority": 9, "upscales": True},
 }
 
 
@@ -58,6 +58,14 @@ class Plan(models.Model):
         max_length=100, blank=True, default="", db_default="", validators=[validate_engine_list],
         help_text="GPU engines in failover order, comma-separated (local, modal, http, replicate); "
                   "empty: the deployment's GPU_ENGINES.",
+    )
+    # Upscaling a result to print size (designs/upscales.py): premium and staff by default. Each upscale counts
+    # as `upscale_images` images of the daily limit (0: included), charged when asked for and given back
+    # if it fails or is cancelled before it finished.
+    upscales = models.BooleanField(default=False, help_text="Allow upscaling results 2x or 4x to print size.")
+    upscale_images = models.PositiveSmallIntegerField(
+        default=1, validators=[MaxValueValidator(10)],
+        help_text="Images of the daily limit one upscale counts as (0: included in the plan).",
     )
 
     class Meta:
@@ -150,6 +158,10 @@ class UsageEntry(models.Model):
     # Kept when the design is deleted: the units were still used that day.
     design = models.ForeignKey("designs.Design", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="usage_entries")
+    # An upscale's own reservation and refund (designs.Upscale); `design` stays empty on those, so the design's
+    # reserve-once and refund-once guard is not touched by them.
+    upscale = models.ForeignKey("designs.Upscale", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="usage_entries")
     units = models.PositiveIntegerField()
     day = models.DateField(help_text="The UTC day whose counter this entry changed.")
     plan_code = models.CharField(max_length=32, blank=True)
@@ -165,6 +177,8 @@ class UsageEntry(models.Model):
             # The refund-exactly-once guard: a second refund (or reservation) for a design cannot be inserted.
             models.UniqueConstraint(fields=["design", "kind"], condition=Q(kind__in=["reserve", "refund"]),
                                     name="usage_once_per_design"),
+            models.UniqueConstraint(fields=["upscale", "kind"], condition=Q(kind__in=["reserve", "refund"]),
+                                    name="usage_once_per_upscale"),
             models.CheckConstraint(condition=Q(units__gt=0), name="usage_units_positive"),
             models.CheckConstraint(condition=_ONE_SUBJECT, name="usage_one_subject"),
         ]
@@ -192,6 +206,8 @@ class GpuCharge(models.Model):
 
     design = models.ForeignKey("designs.Design", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="gpu_charges")
+    upscale = models.ForeignKey("designs.Upscale", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="gpu_charges", help_text="Set on an upscale's charges (design empty).")
     attempt = models.PositiveSmallIntegerField(default=1)
     completed = models.BooleanField(default=True, help_text="False: GPU time spent without a result.")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -212,7 +228,8 @@ class GpuCharge(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "GPU charge"
-        constraints = [models.UniqueConstraint(fields=["design", "attempt"], name="gpu_charge_once_per_attempt")]
+        constraints = [models.UniqueConstraint(fields=["design", "attempt"], name="gpu_charge_once_per_attempt"),
+                       models.UniqueConstraint(fields=["upscale", "attempt"], name="gpu_charge_once_per_upscale")]
 
     def __str__(self) -> str:
         return f"${self.cost_usd} on {self.gpu_type}"

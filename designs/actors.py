@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from config.logs import log_context
-from designs import alerts, queues, retention, webhooks, worker
+from designs import alerts, queues, retention, upscale_worker, webhooks, worker
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,22 @@ def _run(design_id: str) -> None:
         worker.design_run(design_id)
 
 
+# Upscales (designs/upscales.py) share the design queues, so they take the same GPU slots in the same order.
+@dramatiq.actor(queue_name=queues.PRIORITY_QUEUE, priority=0, **GPU_ACTOR_OPTIONS)
+def process_upscale_priority(upscale_id: str) -> None:
+    _run_upscale(upscale_id)
+
+
+@dramatiq.actor(queue_name=queues.QUEUE, priority=10, **GPU_ACTOR_OPTIONS)
+def process_upscale(upscale_id: str) -> None:
+    _run_upscale(upscale_id)
+
+
+def _run_upscale(upscale_id: str) -> None:
+    with log_context(upscale_id=upscale_id):
+        upscale_worker.upscale_run(upscale_id)
+
+
 @dramatiq.actor(queue_name="default", max_retries=0, time_limit=60_000)
 def reap_designs() -> None:
     # Every worker asks for a reap each interval; the lock lets one of them through.
@@ -45,6 +61,7 @@ def reap_designs() -> None:
         return
     purge_guest_designs.send()  # retention rides on the reaper's timer; it limits itself to once an hour
     counts = worker.designs_reap()
+    counts.update(upscale_worker.upscales_reap())
     counts["webhooks_resent"] = webhooks.deliveries_resend()
     if any(counts.values()):
         log.warning("reaper: %s", counts)

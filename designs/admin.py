@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from billing.admin import ReadOnlyAdmin, _action_form
 from billing.models import GpuCharge, Plan, UsageEntry
 from designs.files import file_url
-from designs.models import Design, DesignResult, StaffAction, Status, WebhookDelivery
+from designs.models import Design, DesignResult, StaffAction, Status, Upscale, WebhookDelivery
 from designs.remedies import design_refund, design_remove, design_retry
 from designs.services import design_delete
 
@@ -46,6 +46,20 @@ class DesignResultInline(admin.TabularInline):
     def preview(self, result: DesignResult) -> str:
         return format_html('<img src="{}" alt="variation {}" style="max-height:120px">',
                            file_url(result.thumbnail.name), result.index + 1)
+
+
+class UpscaleInline(admin.TabularInline):
+    """Upscales to print size (designs/upscales.py): what was asked, how it went, what it was charged."""
+
+    model = Upscale
+    fields = ["result", "factor", "status", "progress", "width", "height", "units", "attempts", "error_code",
+              "created_at", "finished_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class WebhookDeliveryInline(admin.TabularInline):
@@ -131,7 +145,7 @@ class DesignAdmin(admin.ModelAdmin):
     readonly_fields = ["before_after", "control_maps", "error", "attempt_list"] + [
         field.name for field in Design._meta.fields]
     fields = readonly_fields
-    inlines = [DesignResultInline, WebhookDeliveryInline]
+    inlines = [DesignResultInline, UpscaleInline, WebhookDeliveryInline]
     actions = ["retry_failed", "refund", "delete_with_reason"]
 
     def get_queryset(self, request):
@@ -232,5 +246,16 @@ class StaffActionAdmin(ReadOnlyAdmin):
     list_select_related = ["staff"]
     search_fields = ["target", "reason", "staff__email"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Upscale)
+class UpscaleAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "design", "factor", "status", "width", "height", "units", "attempts", "error_code",
+                    "finished_at"]
+    list_filter = ["status", "factor", "created_at"]
+    list_select_related = ["design"]
+    search_fields = ["design__id", "design__owner__email"]
+    date_hierarchy = "created_at"
+
 
 from designs import admin_ops  # noqa: E402,F401  (the operations page registers itself)

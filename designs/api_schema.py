@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from designs.models import Status
+from designs.models import Status, UpscaleStatus
 
 _URL_HELP = ("Signed and expiring (FILE_URL_MAX_AGE); an absolute URL with S3 storage, a path on this server "
              "with local storage. Fetch the design again for fresh ones.")
@@ -63,6 +63,32 @@ class DesignErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class UpscaleErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class UpscaleStateSerializer(serializers.Serializer):
+    """Documents designs.upscales.upscale_state (nothing renders through it)."""
+
+    id = serializers.UUIDField()
+    result_index = serializers.IntegerField(help_text="Which result of the design: its index in `results`, from 0.")
+    factor = serializers.IntegerField()
+    max_side = serializers.IntegerField(help_text="The cap on the long side, in pixels (4096).")
+    status = serializers.ChoiceField(choices=UpscaleStatus.choices)
+    progress = serializers.FloatField(min_value=0, max_value=1, help_text="Never goes back.")
+    message = serializers.CharField()
+    seq = serializers.IntegerField()
+    width = serializers.IntegerField(allow_null=True, help_text="The delivered size, once completed.")
+    height = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField(allow_null=True, help_text="The JPEG, once completed; signed and expiring.")
+    images_charged = serializers.IntegerField(help_text="Images of the daily quota it counts as (0: included). "
+                                                        "Given back if it fails or is cancelled.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = UpscaleErrorSerializer(allow_null=True)
+
+
 class DesignStateSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=Status.choices, help_text="In this order; the last three are final.")
@@ -80,6 +106,8 @@ class DesignStateSerializer(serializers.Serializer):
     results = DesignResultSerializer(many=True, help_text="One per variation, once completed.")
     metadata = DesignMetadataSerializer()
     error = DesignErrorSerializer(allow_null=True, help_text="Why it failed; null otherwise.")
+    upscales = UpscaleStateSerializer(many=True, help_text="Every upscale of its results to print size, oldest "
+                                                           "first; empty until the design is completed.")
 
 
 class DesignAcceptedSerializer(serializers.Serializer):

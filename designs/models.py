@@ -252,3 +252,65 @@ class Operations(Design):
         proxy = True
         verbose_name = "operations"
         verbose_name_plural = "operations"
+
+
+class UpscaleStatus(models.TextChoices):
+    QUEUED = "queued"
+    UPSCALING = "upscaling"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+UPSCALE_FINISHED = (UpscaleStatus.COMPLETED, UpscaleStatus.FAILED, UpscaleStatus.CANCELLED)
+
+
+class Upscale(models.Model):
+    """One result of a finished design enlarged 2x or 4x to print size (gpu/upscale.py): its own job, run by the
+    same workers and backends as designs, charged per the owner's plan (billing/upscales.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="upscales")
+    result = models.ForeignKey(DesignResult, on_delete=models.CASCADE, related_name="upscales")
+    factor = models.PositiveSmallIntegerField()  # 2 or 4; the long side is capped at gpu.types.UPSCALE_MAX_SIDE
+
+    status = models.CharField(max_length=16, choices=UpscaleStatus.choices, default=UpscaleStatus.QUEUED,
+                              db_index=True)
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=200, blank=True)
+    seq = models.PositiveIntegerField(default=0)
+
+    image = models.FileField(max_length=255, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    metadata = models.JSONField(default=dict, blank=True)
+    units = models.PositiveSmallIntegerField(default=0, help_text="Images of the daily quota it was charged.")
+
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    queue_priority = models.PositiveSmallIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            # Asking again for the same enlargement of the same result while one is queued, running or done
+            # returns that one: a double click never runs (or charges) a second job.
+            models.UniqueConstraint(fields=["result", "factor"],
+                                    condition=Q(status__in=["queued", "upscaling", "completed"]),
+                                    name="upscale_once_per_result_factor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factor}x upscale of {self.result}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in UPSCALE_FINISHED

@@ -39,7 +39,14 @@ def design_state(design: Design) -> dict:
         ],
         "metadata": design.metadata,
         "error": {"code": design.error_code, "message": design.error_message} if design.error_code else None,
+        "upscales": upscales_state(design),
     }
+
+
+def upscales_state(design: Design) -> list[dict]:
+    from designs.upscales import upscales_state as state  # it imports billing, which the state needs not load
+
+    return state(design) if design.status == Status.COMPLETED else []
 
 
 def _iso(value) -> str | None:

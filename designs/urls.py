@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from designs import api, compat, files
+from designs import api, compat, files, upscale_api
 
 api_urlpatterns = [
     path("styles/", api.StylesApi.as_view(), name="api-styles"),
     path("designs/", api.DesignListCreateApi.as_view(), name="api-designs"),
     path("designs/<uuid:design_id>/", api.DesignDetailApi.as_view(), name="api-design-detail"),
     path("designs/<uuid:design_id>/cancel/", api.DesignCancelApi.as_view(), name="api-design-cancel"),
+    path("designs/<uuid:design_id>/results/<int:index>/upscale/", upscale_api.UpscaleCreateApi.as_view(),
+         name="api-upscale-create"),
+    path("designs/<uuid:design_id>/upscales/<uuid:upscale_id>/", upscale_api.UpscaleDetailApi.as_view(),
+         name="api-upscale-detail"),
+    path("designs/<uuid:design_id>/upscales/<uuid:upscale_id>/cancel/", upscale_api.UpscaleCancelApi.as_view(),
+         name="api-upscale-cancel"),
 ]
 
 urlpatterns = [

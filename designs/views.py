@@ -22,6 +22,7 @@ from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_reque
 from designs.selectors import design_get_for, design_list_for
 from designs.state import design_state
 from designs.uploads import MAX_ASPECT_RATIO, MIN_SHORT_SIDE
+from designs.upscales import upscale_offer
 from gpu.styles import catalog
 from gpu.types import RESOLUTIONS
 from gpu.weights import active_profile
@@ -116,6 +117,7 @@ def design_detail(request: HttpRequest, design_id) -> HttpResponse:
         "all_styles": styles,
         "suggested_style": _suggested_style(design, styles),
         "demo_models": demo_models(design),
+        "upscale_offer": upscale_offer(reader_for(request)) if design.status == "completed" else None,
     }
     return render(request, "designs/detail.html", context)
 

@@ -27,6 +27,7 @@ NOT_A_ROOM = frozenset({
     "fire hydrant", "stop sign", "parking meter", "bird", "cat", "dog", "horse", "sheep", "cow", "elephant",
     "bear", "zebra", "giraffe", "kite", "skis", "snowboard", "surfboard", "skateboard", "frisbee",
 })
+NOT_A_PLACE_OUTDOORS = frozenset({"person"})
 NOT_A_ROOM_MIN_AREA = 0.4  # share of the frame one such subject must fill to reject the photo
 
 @dataclass
@@ -69,13 +70,18 @@ def suggest_room_type(detections: list[Detection]) -> str | None:
     return styles.suggest_room_type(d.label for d in detections)
 
 
-def looks_like_room(detections: list[Detection], size: tuple[int, int]) -> bool:
-    """False only for the clear cases: no furniture, and a person/animal/vehicle fills the frame."""
+def looks_like_room(detections: list[Detection], size: tuple[int, int], *, outdoor: bool = False) -> bool:
+    """False only for the clear cases: no furniture, and a person/animal/vehicle fills the frame.
+
+    Outdoors (a facade, a garden) a parked car, a bicycle or a bird in front is part of the place: only a
+    person filling the frame (a portrait, not a house) turns the photo away there.
+    """
     if any(d.label in FURNITURE for d in detections):
         return True
     frame = size[0] * size[1]
+    subjects = NOT_A_PLACE_OUTDOORS if outdoor else NOT_A_ROOM
     return not any(
-        d.label in NOT_A_ROOM and d.confidence >= 0.5 and _area(d.box) / frame >= NOT_A_ROOM_MIN_AREA
+        d.label in subjects and d.confidence >= 0.5 and _area(d.box) / frame >= NOT_A_ROOM_MIN_AREA
         for d in detections
     )
 

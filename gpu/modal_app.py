@@ -27,7 +27,7 @@ import modal
 
 from gpu import wire
 from gpu.fetch_models import fetch_all
-from gpu.stream import parse_request, restyle_stream  # noqa: F401  shared with gpu/serve.py; tests call them here
+from gpu.stream import parse_request, restyle_stream, upscale_stream  # noqa: F401  shared with gpu/serve.py; tests call them here
 from gpu.weights import CHECKPOINTS, YOLO
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ with image.imports():
     from gpu import compile as gpu_compile
     from gpu import models as gpu_models
     from gpu import pipeline  # noqa: F401  used by gpu.stream; imported here so the memory snapshot holds it
+    from gpu import upscale as gpu_upscale
 
 app = modal.App(APP_NAME, image=image)
 inductor_cache = modal.Volume.from_name(INDUCTOR_VOLUME, create_if_missing=True)
@@ -142,11 +143,13 @@ class Restyler:
         # captured, so restored containers skip the imports and the reading of several GB of weights. In fp16
         # already: the snapshot is half the size, and the GPU copy converts nothing.
         self.models = gpu_models.load(profile="sd15", device="cpu", dtype=torch.float16)
+        self.upscaler = gpu_upscale.load(profile="sd15", device="cpu", dtype=torch.float16)
 
     @modal.enter(snap=False)
     def to_gpu(self) -> None:
         self.restored_at = time.monotonic()
         self.models = on_gpu(self.models)
+        self.upscaler = gpu_upscale.to_device(self.upscaler, "cuda:0")
         report = prepare(self.models)
         self.first_request = True
         log.info("container ready %.1fs after restore: %s", time.monotonic() - self.restored_at, report)
@@ -159,6 +162,12 @@ class Restyler:
                 self.first_request = False  # the cold start the benchmark's goal is about, in every container's log
                 log.info("cold start: first event %.1fs after restore", time.monotonic() - self.restored_at)
             yield message
+
+
+    @modal.method()
+    def upscale(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """A result enlarged to print size (gpu/upscale.py), streamed like a restyle."""
+        yield from upscale_stream(request, self.upscaler, call_id=modal.current_function_call_id())
 
 
 def on_gpu(models: Any) -> Any:

@@ -80,7 +80,8 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
     with clock("detecting"):
         found = detection.detect(models, photo) if detections is None else detection.given(detections)
         # Random detector weights see random things: only a real detector may turn a photo away.
-        if models.real and not detection.looks_like_room(found.detections, photo.size):
+        outdoor = styles.ROOM_TYPES[request.room_type].outdoor if request.room_type else False
+        if models.real and not detection.looks_like_room(found.detections, photo.size, outdoor=outdoor):
             raise NotARoom("This photo does not look like a room. Try a photo of an indoor space.")
         detected_room = detection.suggest_room_type(found.detections)
         keep = detection.keep_mask(found, photo.size) if request.keep_furniture else None

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gpu.colors import InvalidPreference, color_name, looks_like_hex
-from gpu.styles import ROOM_TYPES, STYLES, Style
+from gpu.styles import ROOM_TYPES, STYLES, Style, for_room
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ MAX_WISH_CHARS = 200
 MAX_WORDS_CHARS = 40  # a wall colour or flooring given as words
 
 QUALITY_WORDS = ("interior design photography", "photorealistic", "natural lighting", "highly detailed", "8k")
+# For the outdoor room types (gpu.styles.RoomType.outdoor): a facade, a garden, a patio, a balcony.
+OUTDOOR_QUALITY_WORDS = ("architectural exterior photography", "photorealistic", "natural daylight",
+                         "highly detailed", "8k")
 
 # The failures that break the product's promise (the same room, restyled) come first: they are the last
 # to be dropped when the user's exclusions and the style's own negatives need room.
@@ -73,7 +76,7 @@ def build_prompts(
     text encoder will see; without it the CLIP vocabulary shipped with
     open_clip is used. Bad preferences raise InvalidPreference (a ValueError).
     """
-    chosen = _style(style)
+    chosen = for_room(_style(style), room_type)
     room_phrase = _room_phrase(room_type)
     wall = _wall_phrase(wall_color) if wall_color else None
     floor = _flooring_phrase(flooring) if flooring else None
@@ -88,7 +91,7 @@ def build_prompts(
         _Piece(4, _word_prefixes(wanted)),
     ]
     details = [d for d in chosen.details if not _clashes(d, wall=bool(wall), floor=bool(floor))]
-    pieces += [_Piece(10 + i, (word,)) for i, word in enumerate([*details, *QUALITY_WORDS])]
+    pieces += [_Piece(10 + i, (word,)) for i, word in enumerate([*details, *_quality_words(room_type)])]
     positive = _fit(pieces, count, limit)
 
     negative_words = [*NEGATIVE_STRUCTURE, *unwanted, *chosen.negative, *NEGATIVE_GENERIC]
@@ -216,6 +219,11 @@ def _room_phrase(code: str | None) -> str:
     if code not in ROOM_TYPES:
         raise InvalidPreference(f"unknown room type {code!r}: pick one of {', '.join(ROOM_TYPES)}")
     return f"photo of a {ROOM_TYPES[code].prompt}"
+
+
+def _quality_words(code: str | None) -> tuple[str, ...]:
+    room = ROOM_TYPES.get(code or "")
+    return OUTDOOR_QUALITY_WORDS if room is not None and room.outdoor else QUALITY_WORDS
 
 
 def _wall_phrase(value: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from gpu import wire
 from gpu.errors import InvalidRequest, RestyleError
-from gpu.types import RestyleRequest
+from gpu.types import RestyleRequest, UpscaleRequest
 
 log = logging.getLogger(__name__)
 
@@ -40,4 +40,25 @@ def parse_request(data: dict[str, Any]) -> RestyleRequest:
         return RestyleRequest.from_dict({key: value for key, value in data.items() if key in known})
     except (TypeError, ValueError) as exc:
         log.error("unreadable request: %s", exc)
+        raise InvalidRequest("The request could not be read.") from exc
+
+
+def upscale_stream(request: dict[str, Any], upscaler: Any, *, call_id: str | None) -> Iterator[dict[str, Any]]:
+    """As restyle_stream, for a result enlarged to print size (gpu/upscale.py)."""
+    from gpu import upscale
+
+    yield wire.started(call_id)
+    try:
+        for event in upscale.run(parse_upscale_request(request), upscaler):
+            yield wire.event_to_dict(event)
+    except RestyleError as exc:
+        yield wire.error_to_dict(exc)
+
+
+def parse_upscale_request(data: dict[str, Any]) -> UpscaleRequest:
+    known = {field.name for field in dataclasses.fields(UpscaleRequest)}
+    try:
+        return UpscaleRequest.from_dict({key: value for key, value in data.items() if key in known})
+    except (TypeError, ValueError) as exc:
+        log.error("unreadable upscale request: %s", exc)
         raise InvalidRequest("The request could not be read.") from exc

@@ -10,7 +10,7 @@ promise is that walls, windows and doors stay where they are.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,10 @@ class RoomType:
     name: str
     description: str
     prompt: str  # how the room is named in the prompt
+    # Outdoors (a facade, a garden, a patio, a balcony) the style's indoor details ("sheer curtains", "persian
+    # rug") make no sense: the prompt takes the place's own `details` instead, and outdoor quality words.
+    outdoor: bool = False
+    details: tuple[str, ...] = ()
 
 
 _STYLES = (
@@ -192,6 +196,93 @@ _STYLES = (
         ("#5B1A2E", "#2F4A3A", "#B08D57", "#E6D5B8", "#2A1E1A"),
         ("minimalist decor", "ultra modern design"),
     ),
+    Style(
+        "transitional", "Transitional", "Classic comfort with modern restraint: soft neutrals, clean-lined classics.",
+        ("transitional interior design", "classic meets modern", "soft neutral palette"),
+        ("clean lined upholstered sofa", "subtle textures", "brushed nickel accents", "tailored drapes",
+         "understated decor", "layered neutral rug"),
+        ("#F1EEE9", "#D6CFC4", "#A39A8C", "#5E5850", "#8A9BA8"),
+        ("clutter", "ornate antique furniture", "bold neon colors"),
+    ),
+    Style(
+        "eclectic", "Eclectic", "A confident mix of eras, colours and finds that still feels put together.",
+        ("eclectic interior design", "mix of eras and styles", "curated vintage finds"),
+        ("bold accent colors", "mixed patterns", "statement art", "vintage rug", "mismatched chairs",
+         "global textiles"),
+        ("#E4572E", "#17BEBB", "#FFC914", "#2E282A", "#F3EFE0"),
+        ("sterile", "bland decor"),
+    ),
+    Style(
+        "shabby_chic", "Shabby Chic", "Soft, romantic and worn-in: distressed white furniture, florals and pastels.",
+        ("shabby chic interior", "distressed white painted furniture", "romantic vintage charm"),
+        ("faded floral fabrics", "soft pastel pink and cream", "ruffled linens", "antique mirrors",
+         "crystal accents", "whitewashed wood"),
+        ("#FBF7F2", "#F2D7D5", "#D8E2DC", "#C9B8A8", "#9A8C7E"),
+        ("industrial decor", "dark heavy furniture", "futuristic"),
+    ),
+    Style(
+        "wabi_sabi", "Wabi-Sabi", "Beauty in imperfection: raw plaster, handmade ceramics and weathered wood.",
+        ("wabi-sabi interior design", "imperfect natural textures", "raw earthy materials"),
+        ("limewash plaster walls", "handmade ceramics", "weathered wood", "linen in muted tones",
+         "dried branches", "soft shadowy light"),
+        ("#E9E4DA", "#CDBFAA", "#A08E78", "#6B5E4F", "#3B342C"),
+        ("glossy surfaces", "plastic", "bright saturated colors"),
+    ),
+    Style(
+        "bauhaus", "Bauhaus", "Form follows function: tubular steel, primary colours and pure geometry.",
+        ("bauhaus interior design", "tubular steel furniture", "primary color accents"),
+        ("geometric forms", "functional design", "leather and chrome chairs", "white walls",
+         "graphic rug", "globe pendant light"),
+        ("#F4F1EA", "#D7263D", "#1B4F9C", "#F2C12E", "#1A1A1A"),
+        ("ornate decor", "rustic decor", "frilly fabrics"),
+    ),
+    Style(
+        "moroccan", "Moroccan", "Zellige tiles, carved wood, brass lanterns and rich, warm colours.",
+        ("moroccan interior design", "zellige tiles", "brass lanterns"),
+        ("carved wooden screens", "rich jewel tones", "low floor seating", "berber rug", "arched motifs",
+         "embroidered cushions"),
+        ("#B5472A", "#1F6F8B", "#D9A441", "#F3E3C7", "#5A2E2A"),
+        ("sterile", "cold minimalism"),
+    ),
+    Style(
+        "hamptons", "Hamptons", "Relaxed East Coast luxury: crisp white, navy, natural linen and timber.",
+        ("hamptons style interior", "crisp white and navy", "relaxed coastal luxury"),
+        ("natural linen slipcovers", "timber floor", "rattan accents", "striped cushions", "hydrangeas in vases",
+         "polished nickel lights"),
+        ("#FFFFFF", "#1F3A5F", "#C9D6E3", "#D8C7A8", "#8C7B6B"),
+        ("dark heavy decor", "industrial decor"),
+    ),
+    Style(
+        "neoclassical", "Neoclassical", "Greek and Roman calm: symmetry, pale stone, gilded detail and muted elegance.",
+        ("neoclassical interior design", "symmetrical classical elegance", "marble and stone"),
+        ("greek key motifs", "gilded details", "muted cream and grey", "classical sculpture", "fluted details",
+         "crystal chandelier"),
+        ("#F4EFE6", "#D9D2C5", "#A9A295", "#C2A25A", "#4F4A45"),
+        ("rustic decor", "clutter", "industrial decor"),
+    ),
+    Style(
+        "biophilic", "Biophilic", "Bring nature in: abundant plants, natural wood and stone, green and daylight.",
+        ("biophilic interior design", "abundant living plants", "natural wood and stone"),
+        ("living green wall", "organic shapes", "earthy green palette", "natural fibers", "hanging planters",
+         "soft daylight"),
+        ("#2F5D3A", "#7FA36B", "#C9D8B6", "#A67C52", "#EFEAE0"),
+        ("sterile", "artificial plastic", "glossy surfaces"),
+    ),
+    Style(
+        "southwestern", "Southwestern", "Desert warmth: terracotta, adobe tones, woven textiles and cactus.",
+        ("southwestern interior design", "desert warm tones", "navajo woven textiles"),
+        ("terracotta and turquoise accents", "adobe plaster walls", "leather and wood furniture", "potted cactus",
+         "saltillo tile floor", "handwoven baskets"),
+        ("#C1653B", "#E6B98C", "#3E8E8A", "#F2E4CF", "#6E3B2A"),
+        ("cold industrial decor", "futuristic"),
+    ),
+    Style(
+        "retro", "Retro", "1970s fun: warm oranges and browns, shag, curvy shapes and wood panelling.",
+        ("retro 1970s interior", "warm orange and brown tones", "curvy vintage furniture"),
+        ("shag rug", "wood paneling", "globe lamps", "patterned wallpaper", "velvet sofa", "houseplants in macrame"),
+        ("#D35400", "#8E5B2F", "#E8B04B", "#6B7F3A", "#F1E3C8"),
+        ("futuristic", "sterile", "minimalist decor"),
+    ),
 )
 
 _ROOM_TYPES = (
@@ -210,7 +301,29 @@ _ROOM_TYPES = (
     RoomType("hallway", "Hallway", "Entrance, corridor or landing.", "hallway"),
     RoomType("laundry_room", "Laundry room", "Washer, dryer and storage.", "laundry room"),
     RoomType("walk_in_closet", "Walk-in closet", "Dressing room with open storage.", "walk-in closet"),
-    RoomType("patio", "Patio", "An outdoor sitting area, terrace or balcony.", "outdoor patio"),
+    RoomType("sunroom", "Sunroom", "A bright room full of daylight, for plants and lounging.", "sunroom"),
+    RoomType("home_gym", "Home gym", "Room to train: equipment, mirrors and a durable floor.", "home gym"),
+    RoomType("home_theater", "Home theater", "A big screen, deep seating and dimmable light.", "home theater room"),
+    RoomType("library", "Library", "Bookshelves and a comfortable chair to read in.", "home library"),
+    RoomType("playroom", "Playroom", "Open floor, low storage and space for games.", "children's playroom"),
+    RoomType("studio_apartment", "Studio apartment", "Living, sleeping and cooking in one open room.",
+             "studio apartment"),
+    RoomType("mudroom", "Mudroom", "Where coats, boots and bags land by the back entrance.", "mudroom"),
+    RoomType("wine_cellar", "Wine cellar", "Racks, a tasting table and cool, low light.", "wine cellar"),
+    RoomType("patio", "Patio", "A paved outdoor sitting area or terrace.", "outdoor patio", outdoor=True,
+             details=("outdoor lounge furniture", "potted plants", "outdoor rug", "string lights", "paved terrace",
+                      "weatherproof cushions")),
+    RoomType("balcony", "Balcony", "A small outdoor space off an apartment.", "city apartment balcony", outdoor=True,
+             details=("compact outdoor seating", "planters with greenery", "outdoor rug", "lanterns",
+                      "bistro table")),
+    RoomType("garden", "Garden", "A back or front garden: planting, paths and places to sit.", "garden",
+             outdoor=True,
+             details=("landscaped planting beds", "stone pathway", "lush lawn", "garden seating", "outdoor lighting",
+                      "ornamental shrubs")),
+    RoomType("facade", "Facade", "The front of a house seen from outside: cladding, colour, planting.",
+             "house facade, exterior view", outdoor=True,
+             details=("exterior cladding", "entrance planters", "outdoor wall lights", "landscaped front yard",
+                      "house number plaque")),
 )
 
 # COCO labels (what the detector reports) and how strongly each points to a room. Weighted because many
@@ -239,6 +352,15 @@ _DETECTION_WEIGHTS: dict[str, dict[str, int]] = {
 
 STYLES: dict[str, Style] = {style.code: style for style in _STYLES}
 ROOM_TYPES: dict[str, RoomType] = {room.code: room for room in _ROOM_TYPES}
+
+
+def for_room(style: Style, room_code: str | None) -> Style:
+    """The style's prompt words for one place: outdoors, the place's own details replace the style's indoor ones
+    (its core words and swatch stay), and "indoor room" joins what it should not look like."""
+    room = ROOM_TYPES.get(room_code or "")
+    if room is None or not room.outdoor:
+        return style
+    return replace(style, details=room.details, negative=("indoor room", *style.negative))
 
 
 def catalog() -> dict:

@@ -69,14 +69,45 @@ class RestyleResult:
     gpu_seconds: float  # wall time on the accelerator (0 on CPU)
 
 
+# Upscaling a finished result to print size (gpu/upscale.py): its own job, the same backends and events.
+UPSCALE_FACTORS = (2, 4)
+UPSCALE_MAX_SIDE = 4096  # the long side of an upscaled image never exceeds this; the aspect ratio is kept
+
+
+@dataclass(frozen=True)
+class UpscaleRequest:
+    image: bytes  # the result to enlarge (a JPEG the pipeline made)
+    factor: int  # one of UPSCALE_FACTORS
+    max_side: int = UPSCALE_MAX_SIDE
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UpscaleRequest:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class UpscaleResult:
+    image: bytes  # JPEG, quality 95
+    width: int
+    height: int
+    timings: dict[str, float]
+    model: str  # "repo@revision", or "tiny"
+    device: str
+    gpu_seconds: float  # wall time on the accelerator (0 on CPU)
+
+
 @dataclass(frozen=True)
 class Event:
-    stage: str  # one of STAGES, or "completed" for the final event
+    stage: str  # one of STAGES, "upscaling", or "completed" for the final event
     progress: float  # 0..1, never goes back within one run
     message: str  # for people: "Applying scandinavian style..."
     preview: bytes | None = None  # small JPEG while denoising
-    result: RestyleResult | None = None  # only on the final event
+    result: RestyleResult | None = None  # only on the final event of a restyle
+    upscaled: UpscaleResult | None = None  # only on the final event of an upscale
 
     @property
     def is_final(self) -> bool:
-        return self.result is not None
+        return self.result is not None or self.upscaled is not None

@@ -112,7 +112,17 @@ TAESD = Checkpoint(
     files=("config.json", "diffusion_pytorch_model.safetensors"),
 )
 
-CHECKPOINTS = (SD15, CONTROLNET_DEPTH, CONTROLNET_CANNY, DEPTH, LCM_LORA, TAESD)
+# Upscaling to print size (gpu/upscale.py): Real-ESRGAN x4plus (BSD-3-Clause, RRDBNet, 16.7M parameters, 67 MB),
+# the file the Real-ESRGAN project published (v0.1.0 release), from a Hub mirror so it is pinned and cached like
+# the rest; the revision is the commit that uploaded it.
+UPSCALER = Checkpoint(
+    key="upscaler",
+    repo_id="2kpr/Real-ESRGAN",
+    revision="33adcbe305c326365eba1c8b731027a6308e3847",
+    files=("RealESRGAN_x4plus.pth",),
+)
+
+CHECKPOINTS = (SD15, CONTROLNET_DEPTH, CONTROLNET_CANNY, DEPTH, LCM_LORA, TAESD, UPSCALER)
 
 
 def hub_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:

@@ -21,7 +21,7 @@ from typing import Any
 
 from gpu import errors
 from gpu.errors import GenerationFailed, RestyleError
-from gpu.types import Detection, Event, RestyleResult, Variation
+from gpu.types import Detection, Event, RestyleResult, UpscaleResult, Variation
 
 STARTED, EVENT, ERROR = "started", "event", "error"
 
@@ -44,6 +44,8 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     fields = _known(Event, data)
     if fields.get("result") is not None:
         fields["result"] = result_from_dict(fields["result"])
+    if fields.get("upscaled") is not None:
+        fields["upscaled"] = UpscaleResult(**_known(UpscaleResult, fields["upscaled"]))
     return Event(**fields)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from gpu.types import Event, RestyleRequest
+from gpu.types import Event, RestyleRequest, UpscaleRequest
 
 ShouldCancel = Callable[[], bool]
 
@@ -18,6 +18,10 @@ class Backend(Protocol):
         `should_cancel` is polled between events; when it returns True the
         backend stops the work and raises gpu.errors.Cancelled.
         """
+        ...
+
+    def upscale(self, request: UpscaleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
+        """The same contract for enlarging a result (gpu/upscale.py): the final event carries `upscaled`."""
         ...
 
 

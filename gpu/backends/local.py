@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gpu.backends import ShouldCancel
 from gpu.errors import Cancelled
-from gpu.types import Event, RestyleRequest
+from gpu.types import Event, RestyleRequest, UpscaleRequest
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,21 @@ class LocalBackend:
                 yield event
         finally:
             events.close()  # stops the denoising thread at its next step when we leave early
+
+
+    def upscale(self, request: UpscaleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
+        from gpu import upscale
+
+        if should_cancel is not None and should_cancel():
+            raise Cancelled("The upscale was cancelled.")
+        events = upscale.run(request, upscale.load(self.profile, self.device))
+        try:
+            for event in events:
+                if should_cancel is not None and should_cancel():
+                    raise Cancelled("The upscale was cancelled.")
+                yield event
+        finally:
+            events.close()
 
 
 def warm_at_boot(profile: str | None = None, device: str | None = None) -> bool:

@@ -25,7 +25,7 @@ import modal.exception as modal_errors
 from gpu import wire
 from gpu.backends import ShouldCancel
 from gpu.errors import BackendTimeout, BackendUnavailable, Cancelled, GenerationFailed, ModelUnavailable, RestyleError
-from gpu.types import Event, RestyleRequest
+from gpu.types import Event, RestyleRequest, UpscaleRequest
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,14 @@ class ModalBackend:
         self.environment_name = environment_name
 
     def restyle(self, request: RestyleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
-        payload = request.to_dict()
-        call = _RemoteCall(lambda: self._method().remote_gen(payload), self)
+        return self._stream("restyle", request.to_dict(), should_cancel)
+
+    def upscale(self, request: UpscaleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
+        """The app's `upscale` method (gpu/modal_app.py): the same container and stream as a restyle."""
+        return self._stream("upscale", request.to_dict(), should_cancel)
+
+    def _stream(self, method: str, payload: dict[str, Any], should_cancel: ShouldCancel | None) -> Iterator[Event]:
+        call = _RemoteCall(lambda: self._method(method).remote_gen(payload), self)
         deadline = time.monotonic() + self.timeout
         try:
             for message in call.messages(should_cancel or (lambda: False), deadline, self.poll_interval):
@@ -77,9 +83,9 @@ class ModalBackend:
         finally:
             call.stop()  # a no-op once the stream has ended; otherwise frees the GPU we are no longer listening to
 
-    def _method(self) -> Any:
+    def _method(self, name: str = "restyle") -> Any:
         cls = modal.Cls.from_name(self.app_name, self.class_name, environment_name=self.environment_name)
-        return cls().restyle
+        return getattr(cls(), name)
 
     def describe(self) -> str:
         return f"Modal app {self.app_name!r}, class {self.class_name!r}"

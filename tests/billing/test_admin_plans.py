@@ -6,7 +6,8 @@ from tests.billing.conftest import member
 
 
 def _change_form(plan: Plan, **changes) -> dict:
-    fields = ["code", "name", "daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price"]
+    fields = ["code", "name", "daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price",
+              "upscale_images"]
     return {**{field: getattr(plan, field) for field in fields}, **changes}
 
 

@@ -5,15 +5,18 @@ models saved under the real repositories' names, revisions and file layout.
 """
 from __future__ import annotations
 
+import io
 import json
 import socket
 from pathlib import Path
 
 import pytest
 import torch
+from PIL import Image
 from safetensors.torch import save_file
 
-from gpu import architectures, fast, models, pipeline, weights
+from gpu import architectures, fast, models, pipeline, upscale, weights
+from gpu.types import UpscaleRequest
 from tests.gpu.support import make_request, tiny_models
 
 
@@ -46,6 +49,9 @@ def _fill(cache: Path) -> None:
     tiny.taesd.save_pretrained(_snapshot(cache, weights.TAESD))
     weights.yolo_path(cache).parent.mkdir(parents=True)
     tiny.detector.save(str(weights.yolo_path(cache)))
+    # Real-ESRGAN's published layout: the EMA weights under "params_ema" in a plain torch file.
+    torch.save({"params_ema": upscale.build("tiny").state_dict()},
+               _snapshot(cache, weights.UPSCALER) / weights.UPSCALER.files[0])
 
 
 @pytest.fixture
@@ -74,3 +80,17 @@ def test_it_loads_sd15_from_the_cache_alone_and_runs_the_pipeline(tmp_path, monk
     assert result.models["controlnet_canny"] == weights.CONTROLNET_CANNY.ref
     assert result.models["lcm_lora"] == weights.LCM_LORA.ref and result.models["taesd"] == weights.TAESD.ref
     assert len(result.variations) == 1
+
+
+def test_it_loads_the_upscaler_from_the_cache_alone_and_enlarges(tmp_path, monkeypatch, no_network):
+    _fill(tmp_path)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    loaded = upscale._load("sd15", torch.device("cpu"), torch.float32)  # not upscale.load: no process cache
+
+    assert loaded.real and loaded.version == weights.UPSCALER.ref
+    assert len(loaded.network.body) == 1  # sized by the checkpoint's own tensors (the tiny ones here)
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 64), "#a3b18a").save(buffer, "JPEG")
+    final = list(upscale.run(UpscaleRequest(image=buffer.getvalue(), factor=2), loaded))[-1].upscaled
+    assert final.model == weights.UPSCALER.ref and (final.width, final.height) == (192, 128)

@@ -88,7 +88,8 @@ class DesignListCreateApi(DesignApiView, ListAPIView):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         callback_url, callback_token = webhooks.callback_for(token=token, url=data.pop("callback_url", ""))
         design, created = services.design_create(
-            requester=self.requester(new_guest=True), image=data.pop("image", None), params=data,
+            requester=self.requester(new_guest=True), image=data.pop("image", None), mask=data.pop("mask", None),
+            params=data,
             idempotency_key=_idempotency_key(request), callback_url=callback_url, callback_token=callback_token,
         )
         return accepted(request, design, created=created)

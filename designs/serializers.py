@@ -72,6 +72,9 @@ class DesignCreateSerializer(serializers.Serializer):
         help_text="restyle: the whole room in the style. declutter: furniture and clutter removed, the "
                   "architecture kept. stage: an empty room furnished in the style and room type. edit: only the "
                   "area painted in `mask` changes, following `prompt`; the rest stays pixel for pixel.")
+    source = serializers.UUIDField(
+        required=False,
+        help_text="Instead of `image`: one of your designs, whose photo is used again (e.g. to edit an area of it).")
     mask = serializers.FileField(
         required=False, allow_empty_file=True,
         help_text="mode edit only: a PNG, white (or opaque) where the photo should change, the photo's size or "

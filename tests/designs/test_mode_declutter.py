@@ -5,8 +5,6 @@ tests pass `detections` (tests/gpu/test_keep_furniture.py): it sees a couch in t
 on a later image only where that image still has the couch's pixels."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 from django.core.files.storage import default_storage

@@ -7,8 +7,8 @@ import re
 
 import numpy as np
 import pytest
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 
 from designs.models import Design
 from tests.e2e.conftest import needs_chromium

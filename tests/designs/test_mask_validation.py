@@ -30,20 +30,22 @@ def _painted(size=PHOTO_SIZE) -> np.ndarray:
     return mask
 
 
-BAD_MASKS = {
-    "jpeg": lambda: _png(_painted(), fmt="JPEG"),
-    "not an image": lambda: SimpleUploadedFile("mask.png", b"not a png at all", content_type="image/png"),
-    "empty": lambda: _png(np.zeros((PHOTO_SIZE[1], PHOTO_SIZE[0]), np.uint8)),
-    "transparent": lambda: _png(np.zeros((PHOTO_SIZE[1], PHOTO_SIZE[0], 4), np.uint8), "RGBA"),
-    "all white": lambda: _png(np.full((PHOTO_SIZE[1], PHOTO_SIZE[0]), 255, np.uint8)),
-    "wrong aspect": lambda: _png(_painted((640, 480))),  # 4:3 against the photo's 1.376:1, 3% off
+BAD_MASKS = {  # each with a word of the message that names what is wrong
+    "jpeg": (lambda: _png(_painted(), fmt="JPEG"), "PNG"),
+    "not an image": (lambda: SimpleUploadedFile("mask.png", b"not a png at all", content_type="image/png"), "PNG"),
+    "empty": (lambda: _png(np.zeros((PHOTO_SIZE[1], PHOTO_SIZE[0]), np.uint8)), "empty"),
+    "transparent": (lambda: _png(np.zeros((PHOTO_SIZE[1], PHOTO_SIZE[0], 4), np.uint8), "RGBA"), "empty"),
+    "all white": (lambda: _png(np.full((PHOTO_SIZE[1], PHOTO_SIZE[0]), 255, np.uint8)), "whole photo"),
+    "wrong aspect": (lambda: _png(_painted((640, 480))), "640x480"),  # 4:3 against the photo's 1.376:1, 3% off
 }
 
 
 @pytest.mark.parametrize("kind", list(BAD_MASKS))
 def test_it_refuses_a_bad_mask_without_using_quota(alice_api, kind):
-    response = submit(alice_api, mode="edit", prompt="a green wall", mask=BAD_MASKS[kind]())
-    assert_error(response, 400, field="mask")
+    make, words = BAD_MASKS[kind]
+    response = submit(alice_api, mode="edit", prompt="a green wall", mask=make())
+    error = assert_error(response, 400, field="mask")
+    assert words in error["message"], error
     assert not Design.objects.exists() and not UsageEntry.objects.exists()
     assert alice_api.get("/api/v1/me/").json()["quota"]["used"] == 0
 

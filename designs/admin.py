@@ -136,9 +136,9 @@ _THUMB = '<img src="{}" alt="{}" style="max-height:{}px;margin-right:4px">'
 
 @admin.register(Design)
 class DesignAdmin(admin.ModelAdmin):
-    list_display = ["id", "thumbnails", "owner", "style", "status", "progress", "created_at", "finished_at",
+    list_display = ["id", "thumbnails", "owner", "mode", "style", "status", "progress", "created_at", "finished_at",
                     "error_code"]
-    list_filter = ["status", "style", PlanFilter, EngineFilter, RecentFailureFilter, "created_at"]
+    list_filter = ["status", "mode", "style", PlanFilter, EngineFilter, RecentFailureFilter, "created_at"]
     list_select_related = ["owner"]
     search_fields = ["id", "owner__email", "client_ip"]
     date_hierarchy = "created_at"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from designs.models import Status, UpscaleStatus
+from designs.models import Mode, Status, UpscaleStatus
 
 _URL_HELP = ("Signed and expiring (FILE_URL_MAX_AGE); an absolute URL with S3 storage, a path on this server "
              "with local storage. Fetch the design again for fresh ones.")
@@ -96,6 +96,7 @@ class DesignStateSerializer(serializers.Serializer):
     message = serializers.CharField()
     seq = serializers.IntegerField(help_text="Increases with every change; the WebSocket events carry it too.")
     estimated_time_remaining = serializers.FloatField(allow_null=True, help_text="Seconds; null before any history.")
+    mode = serializers.ChoiceField(choices=Mode.choices, help_text="What the design does to the photo.")
     style = serializers.CharField()
     room_type = serializers.CharField(allow_null=True, help_text="Given, or detected when none was given.")
     preferences = DesignPreferencesSerializer()
@@ -103,6 +104,8 @@ class DesignStateSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     original_url = serializers.CharField(allow_null=True, help_text=_URL_HELP)
+    mask_url = serializers.CharField(allow_null=True, help_text="An edit's mask as stored (white = changed). "
+                                                                + _URL_HELP)
     results = DesignResultSerializer(many=True, help_text="One per variation, once completed.")
     metadata = DesignMetadataSerializer()
     error = DesignErrorSerializer(allow_null=True, help_text="Why it failed; null otherwise.")
@@ -154,11 +157,11 @@ ACCEPTED_EXAMPLE = OpenApiExample("accepted", response_only=True, status_codes=[
 
 STATE_EXAMPLE = OpenApiExample("completed", response_only=True, status_codes=["200"], value={
     "id": "3b8e8a57-4b8f-4f55-9d6e-0d3c2f8a8e21", "status": "completed", "progress": 1.0, "message": "Done",
-    "seq": 41, "estimated_time_remaining": 0, "style": "scandinavian", "room_type": "living_room",
+    "seq": 41, "estimated_time_remaining": 0, "mode": "restyle", "style": "scandinavian", "room_type": "living_room",
     "preferences": {"keep_furniture": True, "color_palette": ["#a3b18a"], "creativity": 0.5},
     "created_at": "2026-11-12T10:30:31+00:00", "started_at": "2026-11-12T10:30:32+00:00",
     "finished_at": "2026-11-12T10:30:45+00:00",
-    "original_url": "https://files.example.com/designs/u7/3b8e…/original.jpg?X-Amz-Signature=…",
+    "original_url": "https://files.example.com/designs/u7/3b8e…/original.jpg?X-Amz-Signature=…", "mask_url": None,
     "results": [{"url": "https://files.example.com/designs/u7/3b8e…/result-1-a1.jpg?X-Amz-Signature=…",
                  "thumbnail_url": "https://files.example.com/designs/u7/3b8e…/thumb-1-a1.jpg?X-Amz-Signature=…",
                  "width": 1024, "height": 768, "seed": 1234, "quality_score": 0.81}],

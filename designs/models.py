@@ -20,6 +20,13 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled"
 
 
+class Mode(models.TextChoices):
+    RESTYLE = "restyle", "Restyle"
+    DECLUTTER = "declutter", "Declutter"
+    STAGE = "stage", "Stage"
+    EDIT = "edit", "Edit an area"
+
+
 RUNNING = (Status.ANALYZING, Status.DETECTING, Status.GENERATING, Status.TRANSFORMING, Status.FINALIZING)
 FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
@@ -56,6 +63,11 @@ class Design(models.Model):
     preferences = models.JSONField(default=dict, blank=True)
     variations = models.PositiveSmallIntegerField(default=1)
     resolution = models.PositiveSmallIntegerField(default=768)
+    # What the design does to the photo (gpu/modes.py). The database default lets the previous release insert
+    # rows (all restyles) while a deploy rolls.
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.RESTYLE, db_default=Mode.RESTYLE,
+                            db_index=True)
+    mask = models.FileField(max_length=255, blank=True)  # edit: the person's mask, a binary PNG at the photo's size
 
     original = models.FileField(max_length=255)
     original_width = models.PositiveIntegerField(default=0)

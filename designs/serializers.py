@@ -8,7 +8,7 @@ from rest_framework import serializers
 from designs.filters import InvalidFilter, status_filter_values
 from gpu.colors import InvalidPreference, normalize_hex
 from gpu.styles import ROOM_TYPES, STYLES
-from gpu.types import RESOLUTIONS
+from gpu.types import MODES, RESOLUTIONS
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "example": "#a3b18a"}, "maxItems": 5})
@@ -67,6 +67,18 @@ class DesignCreateSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="Quick draft: a few-step model without guidance, several times faster, a little less detail.",
     )
+    mode = serializers.ChoiceField(
+        choices=MODES, required=False, default="restyle",
+        help_text="restyle: the whole room in the style. declutter: furniture and clutter removed, the "
+                  "architecture kept. stage: an empty room furnished in the style and room type. edit: only the "
+                  "area painted in `mask` changes, following `prompt`; the rest stays pixel for pixel.")
+    source = serializers.UUIDField(
+        required=False,
+        help_text="Instead of `image`: one of your designs, whose photo is used again (e.g. to edit an area of it).")
+    mask = serializers.FileField(
+        required=False, allow_empty_file=True,
+        help_text="mode edit only: a PNG, white (or opaque) where the photo should change, the photo's size or "
+                  "its shape scaled (aspect within 1%). Not empty, not all white.")
 
     def validate_wall_color(self, value: str) -> str:
         value = value.strip()

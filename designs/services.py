@@ -20,7 +20,8 @@ from billing import services as billing
 from config.api import ApiError
 from designs import metrics
 from designs.files import file_delete, file_save
-from designs.models import FINISHED, Design, Status
+from designs.masks import mask_read, normalize_mask
+from designs.models import FINISHED, Design, Mode, Status
 from designs.progress import publish_state
 from designs.queues import design_send
 from designs.requester import Requester
@@ -33,9 +34,12 @@ PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring"
 
 
 def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "", callback_url: str = "",
-                  callback_token=None) -> tuple[Design, bool]:
+                  callback_token=None, mask=None) -> tuple[Design, bool]:
     """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design.
-    A callback (checked by webhooks.callback_for) is called when the design ends."""
+    A callback (checked by webhooks.callback_for) is called when the design ends. `mask`: an edit's PNG upload."""
+    mask_data = mask_read(mask)
+    if mask_data is not None:
+        params = {**params, "mask_sha256": hashlib.sha256(mask_data).hexdigest()}  # for the fingerprint only
     fingerprint = _request_fingerprint(image, params) if idempotency_key else ""
     existing = _find_idempotent(requester, idempotency_key, fingerprint)
     if existing:
@@ -44,9 +48,12 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     limits = billing.plan_limits(requester)
     variations, resolution = _within_plan(params, limits)
     photo = normalize_upload(image)
+    mode = params.get("mode") or Mode.RESTYLE
+    _mode_choices(mode, params)
+    mask_png = normalize_mask(mask_data, mode=mode, photo=photo)  # before anything is stored or counted
     design = Design(
         owner=requester.user, guest_key=requester.guest_key, client_ip=requester.ip or None,
-        style=params["style"], room_type=params.get("room_type") or "",
+        style=params["style"], room_type=params.get("room_type") or "", mode=mode,
         preferences=_preferences(params),
         variations=variations, resolution=resolution, idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint, queue_priority=limits.priority,
@@ -55,6 +62,8 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
         queued_at=timezone.now(), deadline_at=timezone.now() + timedelta(seconds=settings.DESIGN_DEADLINE_SECONDS),
     )
     design.original.name = file_save(f"{design.storage_prefix}/original.jpg", photo.content)
+    if mask_png is not None:
+        design.mask.name = file_save(f"{design.storage_prefix}/mask.png", mask_png)
     try:
         with transaction.atomic():
             design.save(force_insert=True)
@@ -63,17 +72,26 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
             transaction.on_commit(lambda: design_send(design.id, priority=design.queue_priority), robust=True)
     except IntegrityError:
         file_delete(design.original.name)
+        file_delete(design.mask.name)
         existing = _find_idempotent(requester, idempotency_key, fingerprint)
         if existing is None:
             raise
         return existing, False  # a concurrent request with the same key won the race
     except BaseException:
         file_delete(design.original.name)
+        file_delete(design.mask.name)
         raise
     return design, True
 
 
-def design_restyle(*, requester: Requester, source: Design, params: dict) -> Design:
+def _mode_choices(mode: str, params: dict) -> None:
+    """An edit follows the person's wish: without one there is nothing to paint."""
+    if mode == Mode.EDIT and not (params.get("prompt") or "").strip():
+        raise ApiError("required", "Say what the painted area should become (e.g. \"a green velvet armchair\").",
+                       field="prompt")
+
+
+def design_restyle(*, requester: Requester, source: Design, params: dict, mask=None) -> Design:
     """A new design from `source`'s stored photo ("try another style"). `params` override the source's own
     choices (room type, preferences, variations); the photo goes through design_create's same upload checks,
     plan limits and quota, so restyling is never a way around them."""
@@ -82,7 +100,7 @@ def design_restyle(*, requester: Requester, source: Design, params: dict) -> Des
     merged = {"room_type": source.room_type, "variations": source.variations, **source.preferences, **params}
     with default_storage.open(source.original.name, "rb") as stored:
         photo = ContentFile(stored.read(), name="original.jpg")
-    design, _created = design_create(requester=requester, image=photo, params=merged)
+    design, _created = design_create(requester=requester, image=photo, params=merged, mask=mask)
     return design
 
 

@@ -19,6 +19,7 @@ def design_state(design: Design) -> dict:
         "message": design.message,
         "seq": design.seq,
         "estimated_time_remaining": _remaining(design),
+        "mode": design.mode,
         "style": design.style,
         "room_type": design.room_type or design.detected_room_type or None,
         "preferences": design.preferences,
@@ -26,6 +27,7 @@ def design_state(design: Design) -> dict:
         "started_at": _iso(design.started_at),
         "finished_at": _iso(design.finished_at),
         "original_url": file_url(design.original.name),
+        "mask_url": file_url(design.mask.name) if design.mask.name else None,
         "results": [
             {
                 "url": file_url(result.image.name),

@@ -46,6 +46,18 @@ STATUS_FILTERS = (
 )
 FLOORING_IDEAS = ("light oak", "dark walnut", "herringbone parquet", "polished concrete", "white marble",
                   "terracotta tiles", "wall-to-wall carpet", "natural stone")
+# The modes as the new-design page offers them (gpu/modes.py), with the submit button's words.
+MODES = (
+    {"code": "restyle", "name": "Restyle", "submit": "Restyle my room",
+     "description": "The whole room in a new style; walls, windows and layout stay."},
+    {"code": "declutter", "name": "Declutter", "submit": "Clear the room",
+     "description": "Furniture and clutter removed, the room itself kept: for listings and moving."},
+    {"code": "stage", "name": "Stage", "submit": "Furnish my room",
+     "description": "An empty room furnished in the style and room type you pick."},
+    {"code": "edit", "name": "Edit an area", "submit": "Change this area",
+     "description": "Paint over one area and say what it should become; the rest stays exactly as it is."},
+)
+MODE_NAMES = {mode["code"]: mode["name"] for mode in MODES}
 WALL_IDEAS = ("warm white", "soft grey", "sage green", "terracotta", "navy blue", "blush pink", "charcoal")
 
 
@@ -89,6 +101,7 @@ def design_new(request: HttpRequest) -> HttpResponse:
         "flooring_ideas": FLOORING_IDEAS,
         "wall_ideas": WALL_IDEAS,
         "demo_models": demo_models(),
+        "modes": MODES,
     }
     max_resolution = context["plan"]["max_resolution"]
     context["variation_choices"] = range(1, context["plan"]["max_variations"] + 1)
@@ -118,6 +131,11 @@ def design_detail(request: HttpRequest, design_id) -> HttpResponse:
         "suggested_style": _suggested_style(design, styles),
         "demo_models": demo_models(design),
         "upscale_offer": upscale_offer(reader_for(request)) if design.status == "completed" else None,
+        "mode_name": MODE_NAMES.get(design.mode, design.mode),
+        "other_modes": [mode for mode in MODES if mode["code"] != "edit"],
+        # "Select furniture" in the mask editor: the boxes this design found, in its result's pixels.
+        "editor_furniture": {"furniture": design.metadata.get("furniture") or [],
+                             "reference_width": state["results"][0]["width"] if state["results"] else 0},
     }
     return render(request, "designs/detail.html", context)
 
@@ -128,11 +146,12 @@ def design_restyle(request: HttpRequest, design_id) -> HttpResponse:
     requester = requester_from_request(request)
     source = design_get_for(requester, design_id)
     style = request.POST.get("style", "")
-    if style not in _names()["styles"]:
+    mode = request.POST.get("mode", "restyle")
+    if style not in _names()["styles"] or mode not in MODE_NAMES or mode == "edit":
         messages.error(request, "Pick one of the styles.")
         return redirect("design-detail", design_id=source.pk)
     try:
-        design = services.design_restyle(requester=requester, source=source, params={"style": style})
+        design = services.design_restyle(requester=requester, source=source, params={"style": style, "mode": mode})
     except ApiError as error:  # quota, plan limits, rate limits: the same words the API would use
         messages.error(request, str(error.detail))
         return redirect("design-detail", design_id=source.pk)
@@ -176,6 +195,7 @@ def _card(design: Design, names: dict) -> dict:
         "style_name": names["styles"].get(design.style, design.style),
         "room_name": names["room_types"].get(room, ""),
         "running": design.status not in FINISHED,
+        "mode_name": MODE_NAMES.get(design.mode, design.mode),
     }
 
 

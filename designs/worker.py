@@ -194,7 +194,15 @@ def _request_for(design: Design) -> RestyleRequest:
         wall_color=prefs.get("wall_color"), flooring=prefs.get("flooring"), prompt=prefs.get("prompt", ""),
         creativity=prefs.get("creativity", 0.5), seed=prefs.get("seed"), variations=design.variations,
         resolution=design.resolution, steps=settings.DESIGN_STEPS, fast=bool(prefs.get("quick")),
+        mode=design.mode, mask=_mask_bytes(design),
     )
+
+
+def _mask_bytes(design: Design) -> bytes | None:
+    if not design.mask.name:
+        return None
+    with design.mask.open("rb") as mask:
+        return mask.read()
 
 
 def _record(design: Design, attempt: int, event: Event) -> None:
@@ -304,12 +312,17 @@ def _gpu_type(backend, device: str | None = None) -> str:
 def _store_files(design: Design, attempt: int, result: RestyleResult) -> dict:
     prefix = design.original.name.rsplit("/", 1)[0]
     results = [
-        (file_save(f"{prefix}/result-{i + 1}-a{attempt}.jpg", v.image),
+        (file_save(f"{prefix}/result-{i + 1}-a{attempt}.{_extension(v.image)}", v.image),
          file_save(f"{prefix}/thumb-{i + 1}-a{attempt}.jpg", v.thumbnail))
         for i, v in enumerate(result.variations)
     ]
     maps = {kind: file_save(f"{prefix}/{kind}-a{attempt}.png", data) for kind, data in result.maps.items()}
     return {"results": results, "maps": maps}
+
+
+def _extension(image: bytes) -> str:
+    """An edit comes back as PNG (pixel-exact outside its mask), the rest as JPEG."""
+    return "png" if image.startswith(b"\x89PNG") else "jpg"
 
 
 def _discard(names: dict) -> None:

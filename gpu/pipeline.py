@@ -26,11 +26,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gpu import buckets, decoding, detection, imaging, quality, schedule, styles
+from gpu import buckets, decoding, detection, imaging, modes, quality, schedule, styles
 from gpu import fast as fast_mode
 from gpu.edges import structure_edges
 from gpu.errors import GenerationFailed, InvalidRequest, NotARoom
-from gpu.prompts import build_prompts
 from gpu.types import RESOLUTIONS, STAGES, Detection, Event, RestyleRequest, RestyleResult, Variation
 
 # Where each stage's progress lives in [0, 1]: denoising dominates the wall time.
@@ -84,33 +83,26 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         if models.real and not detection.looks_like_room(found.detections, photo.size, outdoor=outdoor):
             raise NotARoom("This photo does not look like a room. Try a photo of an indoor space.")
         detected_room = detection.suggest_room_type(found.detections)
-        keep = detection.keep_mask(found, photo.size) if request.keep_furniture else None
+        keep = detection.keep_mask(found, photo.size) if modes.keeps_furniture(request) else None
+        region = modes.region(request, found, photo.size)  # declutter, edit: only this area is repainted
 
     yield progress.event("generating", 0.0, "Measuring depth and edges...")
     with clock("generating"):
         with clock("depth"):
             depth = estimate_depth(models, [pixels], buckets.placement(photo.size, request.resolution))[0]
         with clock("edges"):
-            # Furniture that will be replaced must not have its outline held in place; kept pieces may.
-            replaced = [] if request.keep_furniture else [d.box for d in detection.furniture(found)]
-            edges = structure_edges(pixels, replaced)
+            # What will be replaced must not have its outline held in place; kept pieces may.
+            edges = structure_edges(pixels, modes.replaced_boxes(request, found, region))
 
-    positive, negative = build_prompts(
-        style=request.style,
-        room_type=request.room_type or detected_room,
-        color_palette=list(request.color_palette),
-        wall_color=request.wall_color,
-        flooring=request.flooring,
-        wish=request.prompt,
-        tokenizer=models.tokenizer,
-    )
-    job = _Job(request, models, photo, depth, edges, keep, positive, negative)
+    positive, negative = modes.build_prompts(request, room_type=request.room_type or detected_room,
+                                             tokenizer=models.tokenizer)
+    job = _Job(request, models, photo, depth, edges, keep, positive, negative, region=region)
     seeds = _seeds(request)
 
-    message = f"Applying {style.name} style..."
+    message = modes.message(request.mode, style.name)
     yield progress.event("transforming", 0.0, message)
     with clock("transforming"):
-        raw = yield from job.denoise(seeds, progress, "transforming", message)
+        raw = yield from job.denoise(seeds, progress, "transforming", message, depth_scale=job.depth_scale)
 
     yield progress.event("finalizing", 0.0, "Checking the result...")
     with clock("finalizing"):
@@ -127,8 +119,9 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         report["variations"] = [check.to_dict() for check in checks]
         report["scores"] = [round(check.score, 4) for check in checks]
         with clock("encode"):
-            variations = [_variation(*item) for item in zip(images, seeds, checks, strict=True)]
-            maps = _maps(depth, edges, keep)
+            variations = [_variation(*item, png=modes.lossless(request.mode))
+                          for item in zip(images, seeds, checks, strict=True)]
+            maps = _maps(depth, edges, keep, region)
 
     timings = clock.totals()
     result = RestyleResult(
@@ -148,10 +141,15 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
 class _Job:
     """Everything one request's generations share: the photo, its control maps, the prompts."""
 
-    def __init__(self, request, models, photo, depth, edges, keep, positive, negative) -> None:
+    def __init__(self, request, models, photo, depth, edges, keep, positive, negative, *, region=None) -> None:
         self.request, self.models, self.photo, self.depth = request, models, photo, depth
         self.source = imaging.to_array(photo)
-        self.control = [imaging.gray_to_rgb_image(_to_uint8(depth)), imaging.gray_to_rgb_image(edges)]
+        self.region = region
+        self.depth_scale = modes.depth_scale(request.mode)
+        held = modes.control_depth(request.mode, depth, region)
+        self.control = [imaging.gray_to_rgb_image(_to_uint8(held)), imaging.gray_to_rgb_image(edges)]
+        if region is not None:
+            keep = 255 - region  # the rest of the photo is kept, through the same inpainting as kept furniture
         # An empty mask means nothing to keep: plain img2img then, not a no-op inpaint.
         self.keep = keep if keep is not None and keep.any() else None
         # The latents hold only the piece shrunk by a latent cell (the repaint area grows past its outline);
@@ -160,6 +158,10 @@ class _Job:
         if self.latent_keep is not None and not self.latent_keep.any():
             self.latent_keep = None  # pieces thinner than a latent cell: img2img, then the paste
         self.weight = imaging.feathered_inward(self.keep, _feather(photo.size)) if self.keep is not None else None
+        if region is not None:
+            # Feathered into the repainted area, not into the kept photo: outside the region every pixel is the
+            # photo's own (weight exactly 1), which an edit promises.
+            self.weight = 1.0 - imaging.feathered_inward(region, _feather(photo.size))
         self.positive, self.negative = positive, negative
         self.fp32_decodes: list[int] = []  # variations whose decode fell back to fp32
         # The denoising runs on a fixed bucket shape; the result is cropped back to the photo (gpu/buckets.py).
@@ -177,7 +179,7 @@ class _Job:
         request, placement = self.request, self.placement
         inpaint = self.latent_keep is not None
         pipe = self.models.pipe(inpaint=inpaint, fast=request.fast)
-        plan = schedule.plan(pipe.scheduler, request.creativity, FAST_STEPS if request.fast else request.steps,
+        plan = schedule.plan(pipe.scheduler, modes.creativity(request), FAST_STEPS if request.fast else request.steps,
                              noise=noise)
         kwargs = generation_kwargs(
             photo=placement.place(self.photo), control=[placement.place(image) for image in self.control],
@@ -233,10 +235,18 @@ class _Job:
             images = [imaging.composite(self.source, image, self.weight) for image in images]
         depths = estimate_depth(self.models, images, self.placement)
         checks = [
-            quality.assess(self.source, image, source_depth=self.depth, output_depth=depth, raw=model_output)
+            quality.assess_mode(self.request.mode, self.source, image, region=self.region, source_depth=self.depth,
+                                output_depth=depth, raw=model_output, objects_after=self._objects_after(image))
             for image, depth, model_output in zip(images, depths, raw, strict=True)
         ]
         return images, checks
+
+    def _objects_after(self, image: np.ndarray) -> list:
+        """Declutter: the movable objects YOLO finds on the result, to check the cleared area is clear."""
+        if self.request.mode != "declutter":
+            return []
+        found = detection.detect(self.models, Image.fromarray(image))
+        return [d.box for d in detection.furniture(found)]
 
     def retry(self, redo, seeds, images, checks, report, progress):
         """One more try, with a new seed, for the variations that failed, changing what failed; the better is kept.
@@ -245,11 +255,12 @@ class _Job:
         """
         report["retried"] = True
         report["retried_variations"] = redo
-        unchanged = [i for i in redo if "unchanged" in checks[i].flags]
+        # Came back unchanged, or with an object left in a cleared area: both need more noise.
+        unchanged = [i for i in redo if {"unchanged", "objects_remain"} & set(checks[i].flags)]
         groups = {
             "layout": ([i for i in redo if i not in unchanged], RETRY_LAYOUT_NOISE, RETRY_DEPTH_SCALE,
                        "Redoing a variation that drifted from your room's layout..."),
-            "unchanged": (unchanged, RETRY_UNCHANGED_NOISE, CONTROLNET_SCALES[0],
+            "unchanged": (unchanged, RETRY_UNCHANGED_NOISE, self.depth_scale,
                           "Redoing a variation that came back unchanged..."),
         }
         for reason, (indices, noise, depth_scale, message) in groups.items():
@@ -441,10 +452,10 @@ def _depth_input(image: np.ndarray, short_side: int) -> torch.Tensor:
     return torch.from_numpy(((resized - _MEAN) / _STD).transpose(2, 0, 1).copy())
 
 
-def _variation(image: np.ndarray, seed: int, check: quality.Assessment) -> Variation:
+def _variation(image: np.ndarray, seed: int, check: quality.Assessment, *, png: bool = False) -> Variation:
     picture = Image.fromarray(image)
     return Variation(
-        image=imaging.encode_jpeg(picture),
+        image=imaging.encode_png(picture) if png else imaging.encode_jpeg(picture),
         thumbnail=imaging.encode_jpeg(imaging.thumbnail(picture), quality=85),
         seed=seed,
         width=picture.width,
@@ -453,13 +464,16 @@ def _variation(image: np.ndarray, seed: int, check: quality.Assessment) -> Varia
     )
 
 
-def _maps(depth: np.ndarray, edges: np.ndarray, keep: np.ndarray | None) -> dict[str, bytes]:
+def _maps(depth: np.ndarray, edges: np.ndarray, keep: np.ndarray | None,
+          region: np.ndarray | None = None) -> dict[str, bytes]:
     maps = {
         "depth": imaging.encode_png(Image.fromarray(_to_uint8(depth))),
         "edges": imaging.encode_png(Image.fromarray(edges)),
     }
     if keep is not None:
         maps["mask"] = imaging.encode_png(Image.fromarray(keep))
+    if region is not None:
+        maps["region"] = imaging.encode_png(Image.fromarray(region))  # what a declutter or an edit repainted
     return maps
 
 
@@ -492,6 +506,7 @@ def _validate(request: RestyleRequest) -> None:
         problems.append("steps must be between 1 and 100")
     if request.seed is not None and not 0 <= request.seed < 2**32:
         problems.append("seed must be between 0 and 2**32 - 1")
+    problems += modes.validate(request)
     if problems:
         raise InvalidRequest("; ".join(problems).capitalize() + ".")
 

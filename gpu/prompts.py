@@ -371,3 +371,90 @@ def conservative_count(text: str) -> int:
     times over, so prompts come out shorter, but they are never truncated.
     """
     return 2 + sum(len(part.encode("utf-8")) for part in _PRETOKEN.findall(text.lower()))
+
+
+# --- modes other than restyle (gpu/modes.py) ------------------------------------------------------------
+# Each mode words its own prompt from the same pieces and the same fitting; restyle is build_prompts above.
+
+DECLUTTER_WORDS = ("empty room", "bare floor", "clean empty walls", "unfurnished", "minimal", "spacious")
+# CLIP reads "no sofa" as "sofa": what must go is said in the negative prompt.
+DECLUTTER_NEGATIVE = (
+    "furniture", "sofa", "couch", "chair", "table", "bed", "shelves", "cabinet", "boxes", "clutter", "objects",
+    "potted plant", "lamp", "decor", "clothes", "toys", "television",
+)
+STAGE_WORDS = ("fully furnished", "virtually staged", "tasteful furniture arrangement", "styled decor")
+STAGE_NEGATIVE = ("empty room", "bare floor", "unfurnished")
+
+
+def mode_prompts(
+    mode: str,
+    *,
+    style: str,
+    room_type: str | None,
+    color_palette: Sequence[str] = (),
+    wall_color: str | None = None,
+    flooring: str | None = None,
+    wish: str = "",
+    tokenizer: Any = None,
+) -> tuple[str, str]:
+    """(positive, negative) for `mode`, each at most 77 CLIP tokens."""
+    choices = {"style": style, "room_type": room_type, "color_palette": color_palette, "wall_color": wall_color,
+               "flooring": flooring, "wish": wish, "tokenizer": tokenizer}
+    if mode == "restyle":
+        return build_prompts(**choices)
+    words = {"declutter": _declutter_pieces, "stage": _stage_pieces, "edit": _edit_pieces}[mode]
+    return words(**choices)
+
+
+def _declutter_pieces(*, style, room_type, color_palette, wall_color, flooring, wish, tokenizer):
+    """The same room, emptied: no style words (the room keeps its look), the wish only as far as it fits."""
+    _style(style)
+    count, limit = _counter(tokenizer)
+    wanted, unwanted = split_wish(clean_wish(wish))
+    room = _room_phrase(room_type).replace("photo of a ", "photo of an empty ", 1)
+    pieces = [_Piece(0, _shrinking([room, *DECLUTTER_WORDS], keep=2, joiner=", "), required=True),
+              _Piece(1, _word_prefixes(wanted))]
+    pieces += [_Piece(10 + i, (word,)) for i, word in enumerate(QUALITY_WORDS)]
+    negative = [*NEGATIVE_STRUCTURE, *DECLUTTER_NEGATIVE, *unwanted, *NEGATIVE_GENERIC]
+    return _fit(pieces, count, limit), _fit([_Piece(i, (w,)) for i, w in enumerate(_unique(negative))], count, limit)
+
+
+def _stage_pieces(*, style, room_type, color_palette, wall_color, flooring, wish, tokenizer):
+    """A furnished room of the chosen type in the chosen style; the staging words come right after the room."""
+    chosen = _style(style)
+    count, limit = _counter(tokenizer)
+    wanted, unwanted = split_wish(clean_wish(wish))
+    room = _room_phrase(room_type).replace("photo of a ", "photo of a furnished ", 1)
+    wall = _wall_phrase(wall_color) if wall_color else None
+    floor = _flooring_phrase(flooring) if flooring else None
+    pieces = [
+        _Piece(0, _shrinking([room, *chosen.keywords], keep=2, joiner=", "), required=True),
+        _Piece(1, _shrinking(list(STAGE_WORDS), keep=1, joiner=", ")),
+        _Piece(2, _palette_variants(color_palette)),
+        _Piece(3, (wall,) if wall else ()),
+        _Piece(4, (floor,) if floor else ()),
+        _Piece(5, _word_prefixes(wanted)),
+    ]
+    details = [d for d in chosen.details if not _clashes(d, wall=bool(wall), floor=bool(floor))]
+    pieces += [_Piece(10 + i, (word,)) for i, word in enumerate([*details, *QUALITY_WORDS])]
+    negative = [*NEGATIVE_STRUCTURE, *STAGE_NEGATIVE, *unwanted, *chosen.negative, *NEGATIVE_GENERIC]
+    return _fit(pieces, count, limit), _fit([_Piece(i, (w,)) for i, w in enumerate(_unique(negative))], count, limit)
+
+
+def _edit_pieces(*, style, room_type, color_palette, wall_color, flooring, wish, tokenizer):
+    """The wish first: it is what the painted area should become; the room and style only set the look."""
+    chosen = _style(style)
+    count, limit = _counter(tokenizer)
+    wanted, unwanted = split_wish(clean_wish(wish))
+    wall = _wall_phrase(wall_color) if wall_color else None
+    floor = _flooring_phrase(flooring) if flooring else None
+    pieces = [
+        _Piece(0, _word_prefixes(wanted), required=bool(wanted)),
+        _Piece(1, _shrinking([_room_phrase(room_type), *chosen.keywords], keep=1, joiner=", "), required=True),
+        _Piece(2, _palette_variants(color_palette)),
+        _Piece(3, (wall,) if wall else ()),
+        _Piece(4, (floor,) if floor else ()),
+    ]
+    pieces += [_Piece(10 + i, (word,)) for i, word in enumerate(QUALITY_WORDS)]
+    negative = [*NEGATIVE_STRUCTURE, *unwanted, *chosen.negative, *NEGATIVE_GENERIC]
+    return _fit(pieces, count, limit), _fit([_Piece(i, (w,)) for i, w in enumerate(_unique(negative))], count, limit)

@@ -182,3 +182,86 @@ def _as_uint8(image: np.ndarray) -> np.ndarray:
     if image.dtype == np.uint8:
         return image
     return (image.clip(0, 1) * 255).round().astype(np.uint8)
+
+
+# --- per mode (gpu/modes.py) ----------------------------------------------------------------------------
+# restyle is assess() above. The region modes compare what they promise to keep; staging adds furniture, so
+# its check is that the room's shell (its depth) stayed. These thresholds are set by reasoning, not yet by
+# gpu.calibration: recheck them on real sd15 results.
+
+SHELL_DEPTH_MIN = 0.5  # stage: depth correlation below this means the walls, floor or openings moved
+ARCHITECTURE_DEPTH_MIN = 0.5  # declutter: the same, outside the cleared area
+OBJECT_LEFT_SHARE = 0.5  # declutter: a movable object on the result with this share of its box in the cleared area
+
+
+def assess_mode(
+    mode: str,
+    source: np.ndarray,
+    output: np.ndarray,
+    *,
+    region: np.ndarray | None = None,
+    source_depth: np.ndarray | None = None,
+    output_depth: np.ndarray | None = None,
+    raw: np.ndarray | None = None,
+    objects_after: list[tuple[float, float, float, float]] = (),
+) -> Assessment:
+    """Each mode's meaning of a good result (uint8 `source`, `output` and `region`: 255 = repainted).
+
+    edit: every pixel outside the region is the photo's ("outside_changed" otherwise), and the region changed.
+    declutter: the architecture outside the cleared area keeps its edges and depth, the area changed, and no
+    movable object found on the result (`objects_after`, boxes) stands in it ("objects_remain").
+    stage: restyle's checks, and the shell's depth is kept ("shell_lost").
+    """
+    if mode == "restyle":
+        return assess(source, output, source_depth=source_depth, output_depth=output_depth, raw=raw)
+    flags = sanity_flags(output if raw is None else raw)
+    pixels = _as_uint8(np.nan_to_num(output))
+    has_depth = source_depth is not None and output_depth is not None
+    if mode == "stage":
+        depth = depth_correlation(source_depth, output_depth) if has_depth else None
+        if not flags and unchanged(source, pixels):
+            flags = ["unchanged"]
+        if not flags and depth is not None and depth < SHELL_DEPTH_MIN:
+            flags = ["shell_lost"]
+        compared = pixels
+    else:
+        repainted = region > 0
+        # The layout is compared outside the repainted area only: inside it, change is the point.
+        compared = np.where(repainted[..., None], source, pixels)
+        depth = _depth_outside(source_depth, output_depth, repainted) if has_depth else None
+        if not flags and mode == "edit" and not np.array_equal(pixels[~repainted], source[~repainted]):
+            flags = ["outside_changed"]
+        if not flags and _mean_difference(source, pixels, repainted) < UNCHANGED_BELOW:
+            flags = ["unchanged"]
+        if not flags and mode == "declutter" and objects_left(objects_after, repainted):
+            flags = ["objects_remain"]
+        if not flags and mode == "declutter" and depth is not None and depth < ARCHITECTURE_DEPTH_MIN:
+            flags = ["architecture_lost"]
+    edge, gradient = edge_f1(source, compared), gradient_correlation(source, compared)
+    return Assessment(score=0.0 if flags else layout_score(edge, gradient), edge_f1=edge,
+                      gradient_correlation=gradient, depth_correlation=depth, flags=flags)
+
+
+def objects_left(boxes, repainted: np.ndarray) -> bool:
+    """Whether any box lies mostly inside the repainted area."""
+    height, width = repainted.shape
+    for x1, y1, x2, y2 in boxes:
+        left, top = max(0, int(x1)), max(0, int(y1))
+        right, bottom = min(width, int(round(x2))), min(height, int(round(y2)))
+        if right > left and bottom > top and repainted[top:bottom, left:right].mean() >= OBJECT_LEFT_SHARE:
+            return True
+    return False
+
+
+def _mean_difference(source: np.ndarray, output: np.ndarray, where: np.ndarray) -> float:
+    if not where.any():
+        return 0.0
+    return float(np.abs(source[where].astype(np.float32) - output[where].astype(np.float32)).mean())
+
+
+def _depth_outside(source_depth: np.ndarray, output_depth: np.ndarray, repainted: np.ndarray) -> float | None:
+    height, width = repainted.shape
+    a = cv2.resize(source_depth.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
+    b = cv2.resize(output_depth.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
+    kept = ~repainted
+    return _correlation(a[kept], b[kept]) if kept.sum() > 16 else None

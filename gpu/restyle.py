@@ -2,7 +2,7 @@
 
     python -m gpu.restyle photo.jpg --style japandi --out out.jpg [--profile tiny] [--variations 2]
         [--room-type bedroom] [--creativity 0.6] [--seed 7] [--resolution 768] [--keep-furniture]
-        [--fast] [--steps 20] [--prompt "a green velvet sofa"]
+        [--fast] [--steps 20] [--prompt "a green velvet sofa"] [--mode declutter|stage|edit --mask mask.png]
 
 Writes out.jpg, then out-2.jpg... for further variations, and prints quality and timings.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gpu.errors import RestyleError
 from gpu.styles import ROOM_TYPES, STYLES
-from gpu.types import RESOLUTIONS, RestyleRequest
+from gpu.types import MODES, RESOLUTIONS, RestyleRequest
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -38,6 +38,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--palette", nargs="*", default=[], help="hex colours, e.g. '#f5f0e6' '#6b8e23'")
     parser.add_argument("--wall-color")
     parser.add_argument("--flooring")
+    parser.add_argument("--mode", choices=MODES, default="restyle", help="default: restyle (gpu/modes.py)")
+    parser.add_argument("--mask", type=Path, help="--mode edit: a PNG, white or opaque where the photo changes")
     return parser.parse_args(argv)
 
 
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         resolution=args.resolution,
         steps=args.steps,
         fast=args.fast,
+        mode=args.mode,
+        mask=args.mask.read_bytes() if args.mask else None,
     )
     try:
         result = _run_with_progress(request, args.profile, args.device)

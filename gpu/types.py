@@ -10,6 +10,8 @@ from typing import Any
 
 STAGES = ("analyzing", "detecting", "generating", "transforming", "finalizing")
 RESOLUTIONS = (512, 768, 1024)
+# What a design does to the photo (gpu/modes.py): restyle all of it, empty it, furnish it, or change one area.
+MODES = ("restyle", "declutter", "stage", "edit")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class RestyleRequest:
     resolution: int = 768  # long side of the output, one of RESOLUTIONS
     steps: int = 20
     fast: bool = False  # few-step schedule
+    mode: str = "restyle"  # one of MODES
+    mask: bytes | None = None  # edit: a PNG, white or opaque where the photo changes; the photo's aspect, any size
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

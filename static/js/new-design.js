@@ -88,6 +88,7 @@
     }
     photo = file;
     showPreview(file);
+    showMaskEditor();
   }
 
   function showPreview(file) {
@@ -120,6 +121,38 @@
     event.preventDefault();
     if (event.dataTransfer.files.length) usePhoto(event.dataTransfer.files[0]);
   });
+
+  // --- The mode, and the mask an edit paints -------------------------------------------------------------------
+
+  var maskSection = document.getElementById("mask-section");
+  var maskEditorRoot = document.getElementById("mask-editor");
+  var maskNeedsPhoto = document.getElementById("mask-needs-photo");
+  var editor = window.Restyle.MaskEditor(maskEditorRoot, {});
+  var editorPhoto = null; // the File the editor shows
+
+  function mode() { return form.querySelector('input[name="mode"]:checked').value; }
+
+  function showMaskEditor() {
+    var usable = photo && !isHeif(photo);
+    maskNeedsPhoto.hidden = Boolean(usable);
+    maskEditorRoot.hidden = !usable;
+    if (usable && mode() === "edit" && editorPhoto !== photo) {
+      editorPhoto = photo;
+      editor.load(previewUrl);
+    }
+  }
+
+  function applyMode() {
+    var chosen = form.querySelector('input[name="mode"]:checked');
+    form.querySelectorAll("[data-modes]").forEach(function (el) {
+      el.hidden = el.dataset.modes.split(" ").indexOf(chosen.value) < 0;
+    });
+    submit.textContent = chosen.dataset.submit;
+    showMaskEditor();
+  }
+
+  form.querySelectorAll('input[name="mode"]').forEach(function (input) { input.addEventListener("change", applyMode); });
+  applyMode();
 
   // --- The colour palette ------------------------------------------------------------------------------------
 
@@ -187,18 +220,23 @@
 
   // --- Sending ----------------------------------------------------------------------------------------------
 
-  function formData() {
+  async function formData() {
     var data = new FormData();
     data.append("image", photo);
+    data.append("mode", mode());
+    if (mode() === "edit") data.append("mask", await editor.toBlob(), "mask.png");
     var style = form.querySelector('input[name="style"]:checked');
     if (style) data.append("style", style.value);
     ["room_type", "wall_color", "flooring", "prompt", "creativity", "variations", "resolution"].forEach(function (name) {
-      var value = form.elements[name].value.trim();
+      var field = form.elements[name];
+      if (field.closest("[hidden]")) return; // a choice this mode does not use
+      var value = field.value.trim();
       if (value) data.append(name, value);
     });
-    data.append("keep_furniture", form.elements.keep_furniture.checked ? "true" : "false");
+    data.append("keep_furniture", form.elements.keep_furniture.checked && !form.elements.keep_furniture.closest("[hidden]") ? "true" : "false");
     if (form.elements.quick && form.elements.quick.checked) data.append("quick", "true");
     form.querySelectorAll('input[name="color_palette"]').forEach(function (input) {
+      if (input.closest("[hidden]")) return;
       data.append("color_palette", input.value);
     });
     return data;
@@ -208,9 +246,14 @@
     event.preventDefault();
     clearErrors();
     if (!photo) { showError("image", "Choose a photo of the room first."); return; }
+    if (mode() === "edit" && !editor.painted()) { showError("mask", "Paint over the area you want to change."); return; }
+    if (mode() === "edit" && !form.elements.prompt.value.trim()) {
+      showError("prompt", "Say what the painted area should become, e.g. “a green velvet armchair”.");
+      return;
+    }
     submit.disabled = true;
     submitStatus.textContent = "Uploading your photo…";
-    var result = await window.Restyle.api("POST", form.action, formData());
+    var result = await window.Restyle.api("POST", form.action, await formData());
     if (result.ok) {
       submitStatus.textContent = "Uploaded. Opening your design…";
       window.location.assign(form.dataset.detailUrl.replace(ANY_ID, result.data.id));

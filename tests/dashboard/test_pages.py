@@ -106,7 +106,7 @@ def test_it_gives_every_image_a_text_alternative(alice_client, alice, path):
 
 @pytest.mark.parametrize(("status", "results", "expected"), [
     (Status.COMPLETED, 2, ["Before: your original photo", "After: your room in Japandi style, variation 1",
-                           "Variation 1", "Variation 2"]),
+                           "Variation 1", "Variation 2", "Your photo, to paint over"]),  # the last: "Edit an area"
     (Status.TRANSFORMING, 0, ["Your original photo", "Live preview of your design while it is being made"]),
     (Status.FAILED, 0, ["Your original photo"]),
 ])

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from billing.models import Plan, UsageEntry
 from designs.models import Design, DesignAttempt
-from gpu.errors import BackendUnavailable
+from gpu.errors import BackendUnavailable, RestyleError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,10 @@ class NoEngineAvailable(BackendUnavailable):
     code = "engines_unavailable"
 
 
+class ModeUnsupported(RestyleError):
+    code = "mode_unavailable"  # permanent: no engine in the order can run the design's mode
+
+
 # --- the order ----------------------------------------------------------------------------------------------
 
 
@@ -47,13 +51,23 @@ def engines_configured() -> list[str]:
     return list(settings.GPU_ENGINES) or [settings.GPU_BACKEND]
 
 
+# Replicate runs a hosted model that restyles a whole photo: the other modes (declutter, stage, edit) need our
+# pipeline's masks and checks, so their designs skip it (an edit must leave the rest of the photo untouched).
+RESTYLE_ONLY_ENGINES = ("replicate",)
+
+
 def engines_for(design: Design) -> list[str]:
-    """The design's failover order: its plan's when the plan sets one, else the deployment's."""
+    """The design's failover order: its plan's when the plan sets one, else the deployment's; for a mode other
+    than restyle, without the engines that only restyle (or all of them, when nothing else is configured)."""
     code = UsageEntry.objects.filter(design=design, kind=UsageEntry.Kind.RESERVE).values_list(
         "plan_code", flat=True).first()
     own = Plan.objects.filter(code=code).values_list("gpu_engines", flat=True).first() if code else None
-    order = [name.strip() for name in (own or "").split(",") if name.strip()]
-    return order or engines_configured()
+    order = [name.strip() for name in (own or "").split(",") if name.strip()] or engines_configured()
+    if design.mode != "restyle":
+        order = [name for name in order if name not in RESTYLE_ONLY_ENGINES]
+        if not order:
+            raise ModeUnsupported("This kind of design is not available right now; a restyle is.")
+    return order
 
 
 def engine_pick(design: Design, attempt: int) -> str:

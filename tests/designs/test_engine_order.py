@@ -89,3 +89,12 @@ def test_it_refuses_an_unknown_engine_in_a_plans_order():
     plan.gpu_engines = "modal, gpu9"
     with pytest.raises(ValidationError, match="gpu9"):
         plan.full_clean()
+
+
+def test_it_keeps_designs_of_other_modes_off_the_engines_that_only_restyle(design, settings):
+    design.mode = "edit"
+    design.save(update_fields=["mode"])
+    assert engines.engines_for(design) == ["modal", "http"]
+    settings.GPU_ENGINES = ["replicate"]
+    with pytest.raises(engines.ModeUnsupported):
+        engines.engine_pick(design, 1)

@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test processes (pytest-xdist), each with its own Postgres database and Redis databases; 1 runs in one.
+TEST_PROCESSES ?= 2
 # A stamp named after the requirements' hash: a second run installs nothing unless they changed.
 REQ_HASH := $(shell cat requirements/*.txt | sha1sum | cut -c1-12)
 
@@ -35,7 +37,7 @@ run: install
 	PORT=$(PORT) $(PY) -m config.run
 
 test: install-dev
-	$(PY) -m tests.servers -- $(PY) -m pytest $(ARGS)
+	$(PY) -m tests.servers -- $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,18 +1,27 @@
 """Test overrides: real Postgres and Redis from DATABASE_URL/REDIS_URL (tests/servers.py starts them)."""
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
-from config.settings import *  # noqa: F403
-from config.settings import CACHES, REDIS_URL, STORAGES
+# `make test` runs the suite in several processes (pytest-xdist): each gets its own pair of Redis databases
+# (broker and channels, then cache), set in the environment so the servers a test starts inherit them.
+# Postgres needs nothing here: pytest-django gives each process its own test database.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + f"/{2 * int(_worker[2:])}"
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import CACHES, REDIS_URL, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="restyle-media-"))
 STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                     "OPTIONS": {"location": MEDIA_ROOT}}}
 # The cache gets its own Redis database so tests can flush it without touching the broker's queues.
-CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/1"}}
+_redis, _broker_db = REDIS_URL.rsplit("/", 1)
+CACHES = {"default": {**CACHES["default"], "LOCATION": f"{_redis}/{int(_broker_db) + 1}"}}
 # The tiny random models on a CPU: fewer steps keep the suite fast; every stage still runs.
 DESIGN_STEPS = 8
 # Webhook tests call a receiver on 127.0.0.1, with waits short enough for a test.

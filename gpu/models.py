@@ -242,8 +242,16 @@ def _pipes(img2img: StableDiffusionControlNetImg2ImgPipeline, fast_unet, taesd) 
 
 
 def _detector(source: str, image_size: int) -> dict[str, Any]:
+    from PIL import Image
+
+    pil_open = Image.open
     from ultralytics import YOLO
     from ultralytics.utils import ROOT, YAML
+
+    # Importing ultralytics replaces PIL's Image.open, process-wide, with one that answers a file Pillow cannot
+    # read by installing and importing pi-heif: a ModuleNotFoundError then, where every caller expects
+    # UnidentifiedImageError (a bad upload is a 400, not a crash). HEIC is read through pillow-heif already.
+    Image.open = pil_open
 
     detector = YOLO(source)
     names = detector.names

@@ -22,6 +22,24 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _builtin_plans(request):
+    """The built-in plans exist in every test that uses the database, as the data migration made them. A
+    transactional test empties every table when it ends, and with the suite spread over processes (make test)
+    such a test can run before any other in its process."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction"))
+    if not (transactional or marker is not None or "db" in request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from billing.models import BUILTIN_PLANS
+    from billing.selectors import plan_get
+
+    for code in BUILTIN_PLANS:
+        plan_get(code=code)
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     """A real SMTP server on loopback for the whole run (tests/mailserver.py)."""

@@ -6,12 +6,13 @@ import os
 import subprocess
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
 from config.run import web_command
 from tests.e2e.conftest import ROOT, LiveServer, _wait_until_up
-from tests.servers import free_port
+from tests.servers import RedisServer, free_port
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +47,15 @@ def photo_form(photo: bytes, *, style: str = "japandi", field: str = "image") ->
             f'--x\r\nContent-Disposition: form-data; name="{field}"; filename="room.jpg"\r\n'
             "Content-Type: image/jpeg\r\n\r\n").encode() + photo + b"\r\n--x--\r\n"
     return body, "multipart/form-data; boundary=x"
+
+
+@pytest.fixture
+def own_redis(settings):
+    """A Redis server of this test's own, as REDIS_URL and the cache: for tests that count or drop every connection
+    the server has, which on the shared server would count and drop another test process's too."""
+    server = RedisServer().start()
+    settings.REDIS_URL = server.url
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    yield redis.Redis.from_url(server.url)
+    server.stop()
+    server.remove()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import threading
 
 import redis
-from django.conf import settings
 from django.core.cache import caches
 
 
@@ -18,8 +17,8 @@ def _in_a_new_thread(work) -> None:
     thread.join()
 
 
-def test_it_does_not_open_a_connection_per_thread():
-    admin = redis.Redis.from_url(settings.REDIS_URL)
+def test_it_does_not_open_a_connection_per_thread(own_redis):
+    admin = own_redis
     caches["default"].set("warm", 1)  # the pool's first connection
     before = _connections_received(admin)
 
@@ -31,8 +30,8 @@ def test_it_does_not_open_a_connection_per_thread():
     assert _connections_received(admin) - before <= 1  # the admin's INFO is the one
 
 
-def test_it_reconnects_after_redis_drops_its_connections():
-    admin = redis.Redis.from_url(settings.REDIS_URL)
+def test_it_reconnects_after_redis_drops_its_connections(own_redis):
+    admin = own_redis
     caches["default"].set("probe", "before")
     admin.client_kill_filter(_type="normal", skipme=True)
 

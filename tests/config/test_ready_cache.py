@@ -12,6 +12,11 @@ from django.test.utils import CaptureQueriesContext
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _own_redis(own_redis):
+    """The tests count the connections the Redis server receives: only this process's may count."""
+
+
 def _redis_connections_opened() -> int:
     return redis.Redis.from_url(settings.REDIS_URL).info("stats")["total_connections_received"]
 

@@ -3,7 +3,9 @@
     README.txt                       what each file is
     restyle-data.json                the account, plan history, usage, tokens, address changes, every design
     designs/<id>/original.jpg        the photo as stored (metadata stripped at upload)
-    designs/<id>/result-<n>.jpg      each variation, and result-<n>-thumbnail.jpg
+    designs/<id>/result-<n>.jpg      each variation (.png for an edit), and result-<n>-thumbnail.jpg
+    designs/<id>/result-<n>-x<f>.jpg each upscale of a variation to print size
+    designs/<id>/mask.png            an edit's mask
     designs/<id>/<map>.png           the control maps (depth, edges, ...) of designs that have them
 
 The JSON names every file it mentions by its path in the ZIP. Images are copied from storage in chunks, never
@@ -34,11 +36,12 @@ restyle-data.json holds everything we keep about your account, in one file:
   api_tokens     your devices' tokens (name, readable prefix, dates; never the key or its secret)
   email_changes  changes of address you asked for
   sign_ins       the sign-in audit trail (kept for staff accounts only)
+  payments       your Stripe customer and subscription, and the billing events we received (if you paid)
   designs        every design: its choices, status, timings, detected furniture, errors, and the
                  paths of its files in this ZIP
 
 designs/<id>/ holds each design's photo (original.jpg), results (result-1.jpg, ...), their thumbnails,
-and control maps when they were kept.
+upscales (result-1-x4.jpg, ...), an edit's mask (mask.png), and control maps when they were kept.
 """
 
 
@@ -89,6 +92,23 @@ def _account(user: User) -> dict:
              "confirmed_at": c.confirmed_at}
             for c in user.email_changes.order_by("created_at")],
         "sign_ins": _sign_ins(user),
+        "payments": _payments(user),
+    }
+
+
+def _payments(user: User) -> dict | None:
+    """What Stripe and Restyle's webhook know of the account's payments (README "Payments"); None: never paid."""
+    from billing.models import StripeCustomer, StripeEvent
+
+    customer = StripeCustomer.objects.filter(user=user).first()
+    if customer is None:
+        return None
+    return {
+        "stripe_customer": customer.customer_id, "subscription": customer.subscription_id or None,
+        "status": customer.subscription_status or None, "price": customer.price_id or None,
+        "current_period_end": customer.current_period_end, "cancel_at_period_end": customer.cancel_at_period_end,
+        "events": [{"id": e.event_id, "type": e.type, "created": e.created, "outcome": e.outcome}
+                   for e in StripeEvent.objects.filter(customer_id=customer.customer_id).order_by("created")],
     }
 
 
@@ -107,7 +127,7 @@ def _design(archive: zipfile.ZipFile, design) -> dict:
         results.append({
             "variation": number, "seed": result.seed, "width": result.width, "height": result.height,
             "quality_score": result.quality_score,
-            "image": _copy(archive, result.image.name, f"{folder}/result-{number}.jpg"),
+            "image": _copy(archive, result.image.name, f"{folder}/result-{number}{_extension(result.image.name)}"),
             "thumbnail": _copy(archive, result.thumbnail.name, f"{folder}/result-{number}-thumbnail.jpg"),
         })
     maps = {kind: _copy(archive, name, f"{folder}/{kind}{posixpath.splitext(name)[1] or '.png'}")
@@ -118,12 +138,25 @@ def _design(archive: zipfile.ZipFile, design) -> dict:
         "detected_room_type": design.detected_room_type or None, "preferences": design.preferences,
         "variations": design.variations, "resolution": design.resolution,
         "created_at": design.created_at, "started_at": design.started_at, "finished_at": design.finished_at,
+        "mode": design.mode,
+        "mask": _copy(archive, design.mask.name, f"{folder}/mask.png") if design.mask else None,
         "original": _copy(archive, design.original.name, f"{folder}/original.jpg"),
         "original_width": design.original_width, "original_height": design.original_height,
         "results": results, "control_maps": maps, "metadata": design.metadata,
         "error": {"code": design.error_code, "message": design.error_message} if design.error_code else None,
         "callback_url": design.callback_url or None, "attempts": design.attempts,
+        "upscales": [
+            {"variation": upscale.result.index + 1, "factor": upscale.factor, "status": upscale.status,
+             "width": upscale.width, "height": upscale.height, "created_at": upscale.created_at,
+             "image": _copy(archive, upscale.image.name,
+                            f"{folder}/result-{upscale.result.index + 1}-x{upscale.factor}"
+                            f"{_extension(upscale.image.name)}") if upscale.image else None}
+            for upscale in design.upscales.select_related("result").order_by("created_at")],
     }
+
+
+def _extension(name: str) -> str:
+    return posixpath.splitext(name)[1] or ".jpg"
 
 
 def _copy(archive: zipfile.ZipFile, name: str, path: str) -> str | None:

@@ -60,6 +60,7 @@ def test_it_exports_three_designs_with_their_images_and_every_field(worker, alic
     assert {c["design_id"] for c in data["gpu_charges"]} == set(ids)
     assert [t["name"] for t in data["api_tokens"]] == ["test"] and "key_hash" not in data["api_tokens"][0]
 
+    assert data["payments"] is None  # never bought a plan (tests/billing: payments)
     assert [d["id"] for d in data["designs"]] == ids  # oldest first
     for design, state, style in zip(data["designs"], states, styles, strict=True):
         assert (design["status"], design["style"], design["preferences"]["prompt"]) == (
@@ -67,6 +68,7 @@ def test_it_exports_three_designs_with_their_images_and_every_field(worker, alic
         assert {"created_at", "started_at", "finished_at", "room_type", "detected_room_type", "variations",
                 "resolution", "metadata", "error"} <= set(design)
         assert design["metadata"]["processing_time"] == state["metadata"]["processing_time"]
+        assert (design["mode"], design["mask"], design["upscales"]) == ("restyle", None, [])
         original = Image.open(io.BytesIO(archive.read(design["original"])))
         assert design["original"] == f"designs/{design['id']}/original.jpg"
         assert original.size == (design["original_width"], design["original_height"])

@@ -59,3 +59,8 @@ class EmailChangeForm(forms.Form):
                                  widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(label="Your password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        # The account page also holds the delete form, whose password field would take the same id.
+        kwargs.setdefault("auto_id", "id_email_change_%s")
+        super().__init__(*args, **kwargs)

@@ -58,7 +58,7 @@ def region(request: RestyleRequest, found: detection.Found, size: tuple[int, int
             masks.check_mask(painted, size)
         except masks.MaskError as error:
             raise InvalidRequest(str(error)) from None
-        return masks.fit_mask(painted, size)
+        return np.asarray(masks.fit_mask(painted, size), dtype=np.uint8)
     return None
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from billing.models import DailyUsage, UsageEntry
+from billing.models import DailyUsage, Plan, UsageEntry
 from billing.services import quota_reserve
 from config.api import ApiError
 from designs.models import Design, Status
@@ -44,6 +44,13 @@ def submit(make_design) -> Callable[..., Design]:
         return design
 
     return submit_
+
+
+def plan_change_form(plan: Plan, **changes) -> dict:
+    """The admin's change form for `plan` as posted unchanged, with `changes` on top."""
+    fields = ["code", "name", "daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price",
+              "upscale_images"]
+    return {**{field: getattr(plan, field) for field in fields}, **changes}
 
 
 def guest(ip: str = GUEST_IP, key: str = "guest-session") -> Requester:

@@ -2,19 +2,13 @@ from __future__ import annotations
 
 from billing.models import Plan
 from billing.services import plan_limits
-from tests.billing.conftest import member
-
-
-def _change_form(plan: Plan, **changes) -> dict:
-    fields = ["code", "name", "daily_limit", "max_variations", "max_resolution", "queue_priority", "monthly_price",
-              "upscale_images"]
-    return {**{field: getattr(plan, field) for field in fields}, **changes}
+from tests.billing.conftest import member, plan_change_form
 
 
 def test_it_lets_staff_change_a_plans_limits(admin_client, alice):
     free = Plan.objects.get(code="free")
     response = admin_client.post(f"/admin/billing/plan/{free.pk}/change/",
-                                 _change_form(free, daily_limit=8, max_variations=3, code="renamed"))
+                                 plan_change_form(free, daily_limit=8, max_variations=3, code="renamed"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     free.refresh_from_db()
     assert (free.code, free.daily_limit) == ("free", 8)  # a built-in plan keeps its code

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from billing.models import Plan, StripeCustomer
+from tests.billing.conftest import plan_change_form
 from tests.billing.stripe_support import PRICE, deliver, events, subscribe
 
 
@@ -24,10 +25,8 @@ def test_it_shows_the_stripe_side_of_an_account(payments, admin_client, alice, c
 
 def test_it_sets_a_plans_price_id(admin_client):
     premium = Plan.objects.get(code="premium")
-    form = {field: getattr(premium, field) for field in ("name", "daily_limit", "max_variations", "max_resolution",
-                                                         "queue_priority", "monthly_price")}
     answer = admin_client.post(f"/admin/billing/plan/{premium.pk}/change/",
-                               {**form, "quick_drafts": "on", "stripe_price_id": PRICE})
+                               plan_change_form(premium, quick_drafts="on", upscales="on", stripe_price_id=PRICE))
     assert answer.status_code == 302, answer.content
     premium.refresh_from_db()
     assert premium.stripe_price_id == PRICE

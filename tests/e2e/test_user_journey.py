@@ -65,7 +65,7 @@ def test_a_new_user_restyles_a_room_and_deletes_it(visit, worker_control, room_p
     page.keyboard.press("ArrowRight")  # the arrow keys move through them
     expect(page.get_by_role("radio", name=re.compile("^Scandinavian"))).to_be_checked()
     expect(page.locator("label[for=style-scandinavian]")).to_have_css("outline-style", "solid")  # focus shows
-    page.get_by_label("Room type").select_option(label="Living room")
+    page.get_by_label("Room type", exact=True).select_option(label="Living room")
     page.get_by_label("Keep my furniture").check()
     page.get_by_role("button", name="Add a colour").click()
     page.get_by_label("Wall colour", exact=True).fill("sage green")

@@ -20,7 +20,7 @@ def _page(client, alice, design_id: str) -> str:
 
 
 def test_it_refunds_once_and_marks_a_result_that_loses_the_layout_twice(worker, alice, alice_api, client,
-                                                                        monkeypatch):
+                                                                        make_design, monkeypatch):
     monkeypatch.setenv("QUALITY_RETRY_BELOW", "1.01")  # above any score: every variation fails, twice
     design_id = submit(alice_api, variations="2").json()["id"]
     state = wait_for(alice_api, design_id)
@@ -37,10 +37,11 @@ def test_it_refunds_once_and_marks_a_result_that_loses_the_layout_twice(worker, 
     assert [(entry.units, entry.note) for entry in refunds] == [(2, "layout not kept: variation 1, 2")]
     assert DailyUsage.objects.get(user=alice).used == 0
 
-    # Redelivered message, a retried write: nothing more is given back.
+    # Redelivered message, a retried write: nothing more is given back (even with units used that day to take).
+    billing.quota_reserve(design=make_design(owner=alice, variations=2), units=2)
     design_run(design_id)
     assert billing.layout_refund(design=Design.objects.get(pk=design_id), variations=[0, 1]) == 0
-    assert refunds.count() == 1 and DailyUsage.objects.get(user=alice).used == 0
+    assert refunds.count() == 1 and DailyUsage.objects.get(user=alice).used == 2
 
     page = _page(client, alice, design_id)
     assert page.count('data-layout="lost"') == 4  # in the variations list and in "What we found", per result

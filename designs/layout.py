@@ -8,6 +8,8 @@ its message redelivered.
 """
 from __future__ import annotations
 
+import os
+
 KEPT = "The room's layout is kept: walls, windows and doors are where they were."
 NOT_KEPT = ("The room's layout may have changed: check the walls, windows and doors. We redid this image once "
             "with a firmer hold on the room and it still fell short, so it was not counted against your quota.")
@@ -19,9 +21,14 @@ def threshold_for(quality: dict) -> float:
     value = (quality or {}).get("threshold")
     if value is not None:
         return float(value)
-    from gpu.pipeline import retry_threshold  # torch: only the worker gets here, never the web side
+    # An engine that scored its output without our pipeline (replicate): the pipeline's rule, without loading
+    # torch (gpu.pipeline.retry_threshold). Only the worker gets here, and only when gpu/quality.py could run.
+    override = os.environ.get("QUALITY_RETRY_BELOW", "").strip()
+    if override:
+        return float(override)
+    from gpu.quality import RETRY_BELOW
 
-    return retry_threshold()
+    return RETRY_BELOW
 
 
 def verdicts(scores: list[float], quality: dict) -> list[bool | None]:

@@ -212,15 +212,16 @@ class UsageReportAdmin(ReadOnlyAdmin):
             "top_users": reports.report_top_users(period=period),
             "top_guests": reports.report_top_guests(period=period),
             "engine_rows": reports.report_engines(period=period),
+            "layout_rows": (layout_rows := reports.report_layout(period=period)),
             "spend_today": gpu_spend(day=utc_today()), "budget": budget,
             "charts": _report_charts(day_rows=day_rows, plan_codes=plan_codes, plan_rows=plan_rows, budget=budget,
-                                     times=reports.report_processing_times(period=period)),
+                                     times=reports.report_processing_times(period=period), layout_rows=layout_rows),
         }
         return TemplateResponse(request, "admin/billing/usage_report.html", context)
 
 
-def _report_charts(*, day_rows: list[dict], plan_codes: list[str], plan_rows: list[dict], budget, times: dict
-                   ) -> list[tuple[str, str]]:
+def _report_charts(*, day_rows: list[dict], plan_codes: list[str], plan_rows: list[dict], budget, times: dict,
+                   layout_rows: list[dict] = ()) -> list[tuple[str, str]]:
     """The report's numbers as (title, SVG) pairs, oldest day on the left (the tables list the newest first)."""
     days = [row["day"] for row in reversed(day_rows)]
     labels = [day.strftime("%b %d") for day in days]
@@ -251,6 +252,11 @@ def _report_charts(*, day_rows: list[dict], plan_codes: list[str], plan_rows: li
                           series=[charts.Series(name, [times[day][key] if day in times else None for day in days])
                                   for name, key in (("median (p50)", "p50"), ("95th percentile", "p95"))],
                           desc=f"Seconds from a worker's start to the result, of completed designs, per day, {span}."),
+        charts.line_chart(title="Layout kept", labels=labels, y_max=100, unit="%", y_label="kept / measured",
+                          series=[charts.Series(engine, values) for engine, values
+                                  in reports.layout_kept_by_engine(list(layout_rows), days).items()],
+                          desc=f"Share of results that kept the room's layout (score at or above the threshold after "
+                               f"the retry), per day and engine, {span}; no point on a day without any."),
     ]
     return [(chart.title, chart) for chart in drawn]
 

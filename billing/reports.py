@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Extract, TruncDate
 
 from billing.models import GpuCharge, Plan, UsageEntry
 from billing.subjects import utc_today
-from designs.models import Design, DesignAttempt, Status
+from designs.models import Design, DesignAttempt, DesignResult, Status
 
 RESERVE, REFUND, GRANT = UsageEntry.Kind.RESERVE, UsageEntry.Kind.REFUND, UsageEntry.Kind.GRANT
 _NET_UNITS = Sum("units", filter=Q(kind=RESERVE), default=0) - Sum("units", filter=Q(kind=REFUND), default=0)
@@ -202,3 +202,30 @@ def report_engines(*, period: Period) -> list[dict]:
             "gpu_seconds": paid.get("gpu_seconds") or Decimal(0), "cost_usd": paid.get("cost_usd") or Decimal(0),
         })
     return sorted(rows, key=lambda row: (-row["attempts"], row["engine"]))
+
+
+def report_layout(*, period: Period) -> list[dict]:
+    """Layout fidelity (designs/layout.py) per UTC day a design finished, per style and engine: results, mean
+    layout score, and how many kept the layout among those measured. Newest day first, then most results."""
+    rows = (
+        DesignResult.objects.filter(design__finished_at__range=period.datetimes())
+        .annotate(day=TruncDate("design__finished_at", tzinfo=UTC), style=F("design__style"))
+        .values("day", "style", "engine")
+        .annotate(results=Count("pk"), mean_score=Avg("quality_score"),
+                  measured=Count("pk", filter=Q(layout_kept__isnull=False)),
+                  kept=Count("pk", filter=Q(layout_kept=True)))
+    )
+    table = [{**row, "mean_score": round(row["mean_score"], 3), "lost": row["measured"] - row["kept"],
+              "kept_percent": _percent(row["kept"], row["measured"])} for row in rows]
+    return sorted(table, key=lambda row: (-row["day"].toordinal(), -row["results"], row["style"], row["engine"]))
+
+
+def layout_kept_by_engine(rows: list[dict], days: list[date]) -> dict[str, list[float | None]]:
+    """{engine: share of measured results that kept the layout, per day of `days`} from report_layout's rows;
+    None on a day without a measured result."""
+    totals: dict[tuple[str, date], list[int]] = {}
+    for row in rows:
+        kept, measured = totals.setdefault((row["engine"] or "unknown", row["day"]), [0, 0])
+        totals[(row["engine"] or "unknown", row["day"])] = [kept + row["kept"], measured + row["measured"]]
+    engines = sorted({engine for engine, _day in totals})
+    return {engine: [_percent(*totals.get((engine, day), [0, 0])) for day in days] for engine in engines}

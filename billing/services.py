@@ -10,6 +10,9 @@ The designs app calls:
   Retry-After.
 - `quota_refund(design=..., reason=...)` when a design fails before the GPU produced a result or is
   cancelled before it started; refunds at most once per design, whatever races. Returns whether it did.
+- `layout_refund(design=..., variations=[...])` inside the transaction that stores a completed design's results:
+  one unit back per variation whose layout stayed below the threshold after the retry (designs/layout.py);
+  at most once per design, by the same ledger guard as quota_refund. Returns the units given back.
 - `cost_record(design=..., attempt=..., gpu_seconds=..., gpu_type=..., completed=..., backend=..., worker=...)
   -> float` when an attempt at a design ends, with a result or without: its dollars.
 Reads for /api/v1/me/ (`quota_status`, `plan_summary`) live in billing/selectors.py.
@@ -219,6 +222,34 @@ def quota_refund(*, design, reason: str) -> bool:
         return False
     log.info("design %s: refunded %s unit(s) (%s)", design.pk, reserve.units, reason)
     return True
+
+
+def layout_refund(*, design, variations: list[int]) -> int:
+    """Give back one unit per variation (0-based indices) delivered with its layout lost, at most once.
+
+    A completed design is never refunded by quota_refund, so its one refund entry (the ledger's unique
+    (design, kind=refund)) is free for this: a retried write, a redelivered message or a second worker cannot
+    add another. Never more than the design reserved."""
+    if not variations:
+        return 0
+    try:
+        with transaction.atomic():
+            reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).first()
+            if reserve is None:
+                return 0
+            units = min(len(set(variations)), reserve.units)
+            numbers = ", ".join(str(i + 1) for i in sorted(set(variations)))
+            UsageEntry.objects.create(kind=REFUND, user_id=reserve.user_id, guest_ip=reserve.guest_ip, design=design,
+                                      units=units, day=reserve.day, plan_code=reserve.plan_code,
+                                      note=f"layout not kept: variation {numbers}"[:200])
+            DailyUsage.objects.filter(user_id=reserve.user_id, guest_ip=reserve.guest_ip, day=reserve.day).update(
+                used=F("used") - units
+            )
+    except IntegrityError:
+        log.info("design %s: layout refund already given", design.pk)
+        return 0
+    log.info("design %s: refunded %s unit(s) for lost layouts", design.pk, units)
+    return units
 
 
 def _refundable(design) -> bool:

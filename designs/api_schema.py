@@ -24,6 +24,17 @@ class DesignPreferencesSerializer(serializers.Serializer):
     seed = serializers.IntegerField(required=False)
 
 
+class LayoutSerializer(serializers.Serializer):
+    """The layout guarantee (designs/layout.py): whether this result kept the room's layout, in plain words."""
+
+    score = serializers.FloatField(help_text="The calibrated layout score, 0–1 (the same as quality_score).")
+    kept = serializers.BooleanField(allow_null=True, help_text=(
+        "False: still below the threshold after one redo with a firmer hold on the structure; delivered marked "
+        "and its image given back to the day's quota. Null: not measured."))
+    refunded = serializers.BooleanField(help_text="This image was given back to the day's quota.")
+    meaning = serializers.CharField(help_text="What the verdict means, for people.")
+
+
 class DesignResultSerializer(serializers.Serializer):
     url = serializers.CharField(help_text=_URL_HELP)
     thumbnail_url = serializers.CharField(help_text=_URL_HELP)
@@ -31,6 +42,7 @@ class DesignResultSerializer(serializers.Serializer):
     height = serializers.IntegerField()
     seed = serializers.IntegerField()
     quality_score = serializers.FloatField(help_text="Layout preservation, 0–1.")
+    layout = LayoutSerializer()
 
 
 class FurnitureSerializer(serializers.Serializer):
@@ -164,7 +176,9 @@ STATE_EXAMPLE = OpenApiExample("completed", response_only=True, status_codes=["2
     "original_url": "https://files.example.com/designs/u7/3b8e…/original.jpg?X-Amz-Signature=…", "mask_url": None,
     "results": [{"url": "https://files.example.com/designs/u7/3b8e…/result-1-a1.jpg?X-Amz-Signature=…",
                  "thumbnail_url": "https://files.example.com/designs/u7/3b8e…/thumb-1-a1.jpg?X-Amz-Signature=…",
-                 "width": 1024, "height": 768, "seed": 1234, "quality_score": 0.81}],
+                 "width": 1024, "height": 768, "seed": 1234, "quality_score": 0.81,
+                 "layout": {"score": 0.81, "kept": True, "refunded": False,
+                            "meaning": "The room's layout is kept: walls, windows and doors are where they were."}}],
     "metadata": {"processing_time": 12.9, "timings": {"analyzing": 0.2, "detecting": 0.4, "generating": 0.6,
                                                       "transforming": 10.8, "finalizing": 0.4},
                  "detected_room_type": "living_room",

@@ -145,6 +145,9 @@ class DesignResult(models.Model):
     quality_score = models.FloatField()
     # Engines differ (models, samplers, sizes): which one made this image. Empty for results from before engines.
     engine = models.CharField(max_length=32, blank=True, default="", db_default="")
+    # The layout guarantee (designs/layout.py): False when the score stayed below the threshold after the retry
+    # (delivered marked, its image refunded); None when not measured, and for results from before the guarantee.
+    layout_kept = models.BooleanField(null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["index"]

@@ -6,6 +6,7 @@ from django.db.models import Avg, DurationField, ExpressionWrapper, F
 from django.utils import timezone
 
 from designs.files import file_url
+from designs.layout import layout_block
 from designs.models import FINISHED, Design, Status
 
 RECENT = 20
@@ -36,6 +37,7 @@ def design_state(design: Design) -> dict:
                 "height": result.height,
                 "seed": result.seed,
                 "quality_score": result.quality_score,
+                "layout": layout_block(result.quality_score, result.layout_kept),
             }
             for result in design.results.all()
         ],

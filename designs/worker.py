@@ -21,7 +21,7 @@ from django.utils import timezone
 from dramatiq.middleware import Shutdown
 
 from billing import services as billing
-from designs import engines, metrics
+from designs import engines, layout, metrics
 from designs.files import file_delete, file_save
 from designs.models import RUNNING, Design, DesignResult, Status
 from designs.progress import progress_event, publish, publish_state
@@ -271,11 +271,15 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
         )
         if not updated or design.results.exists():
             raise _NotOurs  # rolls the block back; design_complete decides about the files outside it
+        kept = layout.verdicts([v.quality_score for v in result.variations], result.quality)
         DesignResult.objects.bulk_create(
             DesignResult(design=design, index=index, image=image, thumbnail=thumb, seed=v.seed, width=v.width,
-                         height=v.height, quality_score=v.quality_score, engine=backend.name)
+                         height=v.height, quality_score=v.quality_score, engine=backend.name,
+                         layout_kept=kept[index])
             for index, (v, (image, thumb)) in enumerate(zip(result.variations, names["results"], strict=True))
         )
+        # Still below the threshold after the pipeline's retry: delivered marked, and its image given back.
+        billing.layout_refund(design=design, variations=[i for i, ok in enumerate(kept) if ok is False])
         design.refresh_from_db()
         gpu_type = _gpu_type(backend, result.device)
         cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type,

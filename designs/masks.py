@@ -45,6 +45,7 @@ def normalize_mask(data: bytes | None, *, mode: str, photo: NormalizedImage) -> 
     except masks.MaskError as error:
         raise _invalid(str(error)) from None
     fitted = masks.fit_mask(painted, (photo.width, photo.height))
-    if not masks.painted_any(fitted) or masks.painted_all(fitted):  # a few painted pixels can vanish (or fill everything) when scaled
+    # A few painted pixels can vanish (or fill everything) when scaled.
+    if not masks.painted_any(fitted) or masks.painted_all(fitted):
         raise _invalid("The mask is too thin or too full at the photo's size: paint a clearer area.")
     return masks.encode_mask(fitted)

@@ -31,10 +31,21 @@ def threshold_for(quality: dict) -> float:
     return RETRY_BELOW
 
 
-def verdicts(scores: list[float], quality: dict) -> list[bool | None]:
+RANDOM_WEIGHTS = ("tiny", "sd15-random", "random")  # model versions of the test and benchmark profiles
+
+
+def random_weights(models: dict | None) -> bool:
+    """Whether the models that made a result had random weights (DESIGN.md §6): not a real design."""
+    return any(version in RANDOM_WEIGHTS for version in (models or {}).values())
+
+
+def verdicts(scores: list[float], quality: dict, models: dict | None = None) -> list[bool | None]:
     """Per variation: True kept, False below the threshold, None not measured (an engine that could not
-    score its output says `measured: false`)."""
+    score its output says `measured: false`). Random weights' scores mean nothing, so they get no verdict
+    (and refund nothing) unless QUALITY_RETRY_BELOW sets the threshold on purpose, as the tests do."""
     if (quality or {}).get("measured") is False:
+        return [None] * len(scores)
+    if random_weights(models) and not os.environ.get("QUALITY_RETRY_BELOW", "").strip():
         return [None] * len(scores)
     threshold = threshold_for(quality)
     return [score >= threshold for score in scores]

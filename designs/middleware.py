@@ -24,7 +24,15 @@ class ReaperTimer(dramatiq.Middleware):
         threading.Thread(target=self._loop, name="reaper-timer", daemon=True).start()
 
     def before_worker_shutdown(self, broker, worker) -> None:
+        from designs.worker import threads_stopping
+
         self.stop.set()
+        threads_stopping(thread.ident for thread in worker.workers)
+
+    def after_worker_shutdown(self, broker, worker) -> None:
+        from designs.worker import threads_stopped
+
+        threads_stopped(thread.ident for thread in worker.workers)
 
     def _loop(self) -> None:
         from django.conf import settings

@@ -17,6 +17,7 @@ from designs import services
 from designs.engines import engines_configured
 from designs.files import file_url
 from designs.filters import InvalidFilter, status_filter_values, style_filter_value
+from designs.layout import random_weights
 from designs.models import FINISHED, RUNNING, Design, Status
 from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_request
 from designs.selectors import design_get_for, design_list_for
@@ -81,7 +82,7 @@ def demo_models(design: Design | None = None) -> bool:
     """
     versions = (design.metadata or {}).get("models") if design is not None else None
     if versions:
-        return any(version in ("tiny", "sd15-random", "random") for version in versions.values())
+        return random_weights(versions)
     if engines_configured()[0] != "local":  # the real weights are baked into the engines' images (or hosted)
         return (settings.MODEL_PROFILE or "").lower() == "tiny"
     try:

@@ -32,6 +32,19 @@ from gpu.types import Event, RestyleRequest, RestyleResult
 
 log = logging.getLogger(__name__)
 
+# Worker threads whose worker is stopping. Dramatiq stops its threads only after the shutdown notice, and its
+# consumers after that: in between, a thread that just handed its design back can take the next message from
+# the queue (even that same design) and start it, only to be stopped again. Such a thread leaves it queued.
+_stopping_threads: set[int] = set()
+
+
+def threads_stopping(idents) -> None:
+    _stopping_threads.update(idents)
+
+
+def threads_stopped(idents) -> None:
+    _stopping_threads.difference_update(idents)
+
 
 # A database that blinked (connection cut, refused, restarting): worth waiting out, unlike a constraint error.
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
@@ -42,6 +55,9 @@ class LostClaim(Exception):
 
 
 def design_run(design_id: str, *, backend=None) -> None:
+    if threading.get_ident() in _stopping_threads:
+        design_requeue(design_id, None)  # after a short delay, for a worker that is not stopping
+        return
     attempt = design_claim(design_id)
     if attempt is None:
         return  # finished, cancelled, deleted, or another worker holds it: a redelivery, nothing to do
@@ -271,7 +287,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
         )
         if not updated or design.results.exists():
             raise _NotOurs  # rolls the block back; design_complete decides about the files outside it
-        kept = layout.verdicts([v.quality_score for v in result.variations], result.quality)
+        kept = layout.verdicts([v.quality_score for v in result.variations], result.quality, result.models)
         DesignResult.objects.bulk_create(
             DesignResult(design=design, index=index, image=image, thumbnail=thumb, seed=v.seed, width=v.width,
                          height=v.height, quality_score=v.quality_score, engine=backend.name,
@@ -387,6 +403,7 @@ def design_hand_back(design_id, attempt: int) -> bool:
     back, another worker claims it at once as the next attempt; this attempt's GPU time is charged like any
     attempt that ended without a result, and the quota stays reserved once.
     """
+    _stopping_threads.add(threading.get_ident())  # perhaps before the middleware hears of the shutdown
     try:
         handed_back = design_requeue(design_id, attempt, delay_ms=0)
     except Exception:  # the database or Redis is gone too: the lease runs out and the reaper sends it again

@@ -17,3 +17,12 @@ def test_it_judges_by_the_threshold_the_run_used_else_the_pipelines(monkeypatch)
 
 def test_it_gives_no_verdict_when_the_engine_could_not_score():
     assert verdicts([0.0, 0.0], {"measured": False, "engine": "replicate"}) == [None, None]
+
+
+def test_it_gives_random_weights_no_verdict_unless_a_threshold_is_set_on_purpose(monkeypatch):
+    monkeypatch.delenv("QUALITY_RETRY_BELOW", raising=False)
+    tiny = {"unet": "tiny", "detector": "tiny"}
+    assert verdicts([0.1], {"threshold": 0.6}, tiny) == [None]  # a random model's score means nothing
+    assert verdicts([0.1], {"threshold": 0.6}, {"unet": "runwayml/stable-diffusion-v1-5@abc"}) == [False]
+    monkeypatch.setenv("QUALITY_RETRY_BELOW", "0.6")
+    assert verdicts([0.1], {"threshold": 0.6}, tiny) == [False]

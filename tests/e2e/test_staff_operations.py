@@ -92,6 +92,6 @@ def test_staff_retry_a_failed_design_and_watch_it_complete(visit, worker_control
 
     page.goto("/admin/billing/usagereport/?days=14")
     charts = page.locator("svg.chart")
-    expect(charts).to_have_count(5)
+    expect(charts).to_have_count(6)  # designs, images, success, cost, times, layout kept
     expect(page.locator("figcaption").first).to_have_text("Designs per day by plan")
     browser.screenshot("admin-report-charts")

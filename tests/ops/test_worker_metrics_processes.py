@@ -16,7 +16,7 @@ from tests.servers import free_port
 class _TwoProcesses(WorkerProcess):
     def command(self) -> list[str]:
         return [PYTHON, "manage.py", "rundramatiq", "--processes", "2", "--threads", "2",
-                "--worker-shutdown-timeout", "2000"]
+                "--worker-shutdown-timeout", "10000"]  # as config.run: a loaded machine stops slowly
 
 
 def _samples(url: str) -> dict[tuple[str, tuple], float]:

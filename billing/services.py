@@ -309,12 +309,9 @@ def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, comp
     charge for a result is never replaced by one without (an error raised after the result was recorded)."""
     if not completed and GpuCharge.objects.filter(design=design, attempt=attempt, completed=True).exists():
         return 0.0
-    seconds = Decimal(str(gpu_seconds if math.isfinite(gpu_seconds) else 0)).quantize(Decimal("0.001"))
-    seconds = max(seconds, Decimal(0))
-    price = _price_per_second(gpu_type)
-    cost = (seconds * price).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
-    charge = {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost,
-              "completed": completed, "backend": backend[:32], "worker": worker[:128]}
+    charge = priced_charge(gpu_seconds=gpu_seconds, gpu_type=gpu_type, completed=completed, backend=backend,
+                           worker=worker)
+    seconds, cost = charge["gpu_seconds"], charge["cost_usd"]
     reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).values_list("plan_code", flat=True).first()
     before = GpuCharge.objects.filter(design=design, attempt=attempt).values_list("gpu_seconds", "cost_usd").first()
     before_seconds, before_cost = before or (Decimal(0), Decimal(0))
@@ -325,6 +322,16 @@ def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, comp
                          "day": utc_today()},
     )
     return float(cost)
+
+
+def priced_charge(*, gpu_seconds: float, gpu_type: str, completed: bool, backend: str, worker: str) -> dict:
+    """A GpuCharge's fields for one attempt's GPU time at its GPU type's price (a design's or an upscale's)."""
+    seconds = Decimal(str(gpu_seconds if math.isfinite(gpu_seconds) else 0)).quantize(Decimal("0.001"))
+    seconds = max(seconds, Decimal(0))
+    price = _price_per_second(gpu_type)
+    cost = (seconds * price).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    return {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost,
+            "completed": completed, "backend": backend[:32], "worker": worker[:128]}
 
 
 def _price_per_second(gpu_type: str) -> Decimal:

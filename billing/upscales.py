@@ -11,16 +11,14 @@
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from billing.models import DailyUsage, GpuCharge, UsageEntry
 from billing.selectors import plan_for_subject
-from billing.services import REFUND, RESERVE, _daily_row_ensure, _daily_take, _price_per_second, _quota_exceeded
+from billing.services import REFUND, RESERVE, _daily_row_ensure, _daily_take, _quota_exceeded, priced_charge
 from billing.subjects import Subject, subject_for_design, subject_for_requester, utc_today
 
 log = logging.getLogger(__name__)
@@ -90,16 +88,12 @@ def upscale_cost_record(*, upscale, attempt: int, gpu_seconds: float, gpu_type: 
     """Price one attempt's GPU time, once per attempt (as billing.services.cost_record does for designs)."""
     if not completed and GpuCharge.objects.filter(upscale=upscale, attempt=attempt, completed=True).exists():
         return 0.0
-    seconds = Decimal(str(gpu_seconds if math.isfinite(gpu_seconds) else 0)).quantize(Decimal("0.001"))
-    seconds = max(seconds, Decimal(0))
-    price = _price_per_second(gpu_type)
-    cost = (seconds * price).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
-    charge = {"gpu_type": gpu_type, "gpu_seconds": seconds, "price_per_second": price, "cost_usd": cost,
-              "completed": completed, "backend": backend[:32], "worker": worker[:128]}
+    charge = priced_charge(gpu_seconds=gpu_seconds, gpu_type=gpu_type, completed=completed, backend=backend,
+                           worker=worker)
     plan_code = UsageEntry.objects.filter(upscale=upscale, kind=RESERVE).values_list("plan_code", flat=True).first()
     GpuCharge.objects.update_or_create(
         upscale=upscale, attempt=attempt, defaults=charge,
         create_defaults={**charge, **subject_for_design(upscale.design).fields(), "plan_code": plan_code or "",
                          "day": utc_today()},
     )
-    return float(cost)
+    return float(charge["cost_usd"])

@@ -7,12 +7,11 @@ time is charged, and an upscale that ends without a file gives its images back e
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -72,7 +71,7 @@ def upscale_claim(upscale_id: str) -> int | None:
     now = timezone.now()
     claimable = Q(status=UpscaleStatus.QUEUED) | Q(status=UpscaleStatus.UPSCALING, lease_until__lt=now)
     claimed = Upscale.objects.filter(claimable, pk=upscale_id, deadline_at__gt=now).update(
-        status=UpscaleStatus.UPSCALING, message="Starting...", attempts=F("attempts") + 1, lease_until=_lease(),
+        status=UpscaleStatus.UPSCALING, message="Starting...", attempts=F("attempts") + 1, lease_until=worker.lease(),
         started_at=Coalesce(F("started_at"), now), seq=F("seq") + 1,
     )
     if not claimed:
@@ -86,16 +85,12 @@ def upscale_claim(upscale_id: str) -> int | None:
     return attempts
 
 
-def _lease():
-    return timezone.now() + timedelta(seconds=settings.DESIGN_LEASE_SECONDS)
-
-
 def _mine(upscale_id, attempt: int):
     return Upscale.objects.filter(pk=upscale_id, attempts=attempt, status=UpscaleStatus.UPSCALING)
 
 
 def _consume(upscale: Upscale, attempt: int, backend) -> None:
-    with _LeaseKeeper(upscale.pk, attempt):
+    with worker.LeaseKeeper(f"upscale {upscale.pk}", lambda: _mine(upscale.pk, attempt)):
         with upscale.result.image.open("rb") as stored:
             image = stored.read()
         request = UpscaleRequest(image=image, factor=upscale.factor, max_side=settings.UPSCALE_MAX_SIDE)
@@ -129,7 +124,7 @@ def _record(upscale: Upscale, attempt: int, event: Event) -> None:
     try:
         updated = _mine(upscale.pk, attempt).update(
             progress=Greatest(F("progress"), event.progress), message=event.message[:200], seq=F("seq") + 1,
-            lease_until=_lease(),
+            lease_until=worker.lease(),
         )
     except worker.DATABASE_UNREACHABLE:
         log.warning("upscale %s: database unreachable, progress event skipped", upscale.pk)
@@ -226,32 +221,3 @@ def upscales_reap() -> dict[str, int]:
                                                                                                             flat=True):
         counts["upscales_resent"] += upscale_requeue(upscale_id, None, delay_ms=0)
     return counts
-
-
-class _LeaseKeeper:
-    """Renews the claim while the backend works (waiting for a GPU, loading the network), as designs' does."""
-
-    def __init__(self, upscale_id, attempt: int) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(upscale_id, attempt), name=f"lease-{upscale_id}",
-                                        daemon=True)
-
-    def __enter__(self) -> _LeaseKeeper:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self, upscale_id, attempt: int) -> None:
-        try:
-            while not self._stop.wait(settings.DESIGN_LEASE_SECONDS / 3):
-                try:
-                    if not _mine(upscale_id, attempt).update(lease_until=_lease()):
-                        return
-                except DatabaseError:
-                    log.warning("upscale %s: could not renew the lease", upscale_id, exc_info=True)
-                    connection.close()
-        finally:
-            connection.close()

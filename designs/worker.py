@@ -11,11 +11,12 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from dramatiq.middleware import Shutdown
@@ -67,7 +68,7 @@ def design_run(design_id: str, *, backend=None) -> None:
     # to pick its engine (designs/engines.py).
     try:
         # The lease is kept from here: picking the engine and building its client (imports) take time too.
-        with _LeaseKeeper(design.pk, attempt):
+        with LeaseKeeper(f"design {design.pk}", lambda: _mine(design.pk, attempt)):
             engines.attempt_begin(design, attempt, engine)
             if backend is None:
                 backend = engines.engine_backend(engines.engine_pick(design, attempt))
@@ -102,7 +103,7 @@ def design_claim(design_id: str) -> int | None:
     claimable = Q(status=Status.QUEUED) | Q(status__in=RUNNING, lease_until__lt=now)
     claimed = Design.objects.filter(claimable, pk=design_id, deadline_at__gt=now).update(
         status=Status.ANALYZING, stage=Status.ANALYZING, message="Starting...", attempts=F("attempts") + 1,
-        lease_until=_lease(), started_at=Coalesce(F("started_at"), now), seq=F("seq") + 1,
+        lease_until=lease(), started_at=Coalesce(F("started_at"), now), seq=F("seq") + 1,
     )
     if not claimed:
         return None
@@ -118,7 +119,7 @@ def design_claim(design_id: str) -> int | None:
     return attempts
 
 
-def _lease():
+def lease():
     return timezone.now() + timedelta(seconds=settings.DESIGN_LEASE_SECONDS)
 
 
@@ -155,21 +156,21 @@ def _charge_unfinished(design: Design, attempt: int, backend, *, seconds: float)
                     exc_info=True)
 
 
-class _LeaseKeeper:
-    """Renews our claim while we work on the design, so that only a dead worker loses it.
+class LeaseKeeper:
+    """Renews our claim while we work on a job (a design, an upscale), so that only a dead worker loses it.
 
     Events alone do not keep it: waiting for a GPU and a cold start on Modal, or loading the models
     locally, can outlast the lease without one, and the reaper then handed a healthy design to another
     worker, again and again, until it failed with too_many_attempts. A hung backend is not kept alive
-    forever by this: the deadline stops it.
+    forever by this: the deadline stops it. `mine` gives the job's row while we still hold it.
     """
 
-    def __init__(self, design_id, attempt: int) -> None:
+    def __init__(self, name: str, mine: Callable[[], QuerySet]) -> None:
+        self._name, self._mine = name, mine
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(design_id, attempt), name=f"lease-{design_id}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"lease-{name}", daemon=True)
 
-    def __enter__(self) -> _LeaseKeeper:
+    def __enter__(self) -> LeaseKeeper:
         self._thread.start()
         return self
 
@@ -177,14 +178,14 @@ class _LeaseKeeper:
         self._stop.set()
         self._thread.join()
 
-    def _run(self, design_id, attempt: int) -> None:
+    def _run(self) -> None:
         try:
             while not self._stop.wait(settings.DESIGN_LEASE_SECONDS / 3):
                 try:
-                    if not _mine(design_id, attempt).update(lease_until=_lease()):
-                        return  # cancelled or taken over: _should_stop tells the backend
+                    if not self._mine().update(lease_until=lease()):
+                        return  # cancelled or taken over: the job's should-stop check tells the backend
                 except DatabaseError:
-                    log.warning("design %s: could not renew the lease", design_id, exc_info=True)
+                    log.warning("%s: could not renew the lease", self._name, exc_info=True)
                     connection.close()  # the database blinked: a fresh connection at the next beat
         finally:
             connection.close()  # this thread's own connection
@@ -230,7 +231,7 @@ def _record(design: Design, attempt: int, event: Event) -> None:
     try:
         updated = _mine(design.pk, attempt).update(
             status=event.stage, stage=event.stage, progress=Greatest(F("progress"), event.progress),
-            message=event.message[:200], seq=F("seq") + 1, lease_until=_lease(),
+            message=event.message[:200], seq=F("seq") + 1, lease_until=lease(),
         )
         if updated:
             design.refresh_from_db(fields=["status", "stage", "progress", "message", "seq"])

@@ -24,7 +24,7 @@ from accounts import audit, services
 from accounts.limits import account_key
 from accounts.mail import mail_send
 from accounts.models import EmailChange, User
-from accounts.verification import duration
+from accounts.verification import duration, link_load
 from config.api import ApiError, enforce_rate_limit
 
 log = logging.getLogger(__name__)
@@ -71,13 +71,7 @@ def email_change_pending(*, user: User) -> EmailChange | None:
 def email_change_confirm(*, token: str) -> User:
     """Move the account to the address the token names. A bad, expired, used or outdated token is a 400; an
     address that got an account since the request is a 400 email_taken."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=settings.EMAIL_CHANGE_MAX_AGE)
-    except signing.SignatureExpired:
-        raise ApiError("token_expired", "This link has expired. Ask for a new one from your account page.",
-                       field="token") from None
-    except signing.BadSignature:
-        raise ApiError("invalid_token", "This link is not valid.", field="token") from None
+    data = link_load(token, salt=SALT, max_age=settings.EMAIL_CHANGE_MAX_AGE)
     try:
         with transaction.atomic():
             change, user = _claim(data.get("c"))

@@ -68,6 +68,9 @@ class Design(models.Model):
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.RESTYLE, db_default=Mode.RESTYLE,
                             db_index=True)
     mask = models.FileField(max_length=255, blank=True)  # edit: the person's mask, a binary PNG at the photo's size
+    # A photo of a room whose look the design takes (an image-prompt adapter, gpu/): the person's own upload, or
+    # a project's shared reference. Private, in the design's folder, so it is exported and deleted with it.
+    reference = models.FileField(max_length=255, blank=True)
 
     original = models.FileField(max_length=255)
     original_width = models.PositiveIntegerField(default=0)

@@ -211,15 +211,15 @@ def _request_for(design: Design) -> RestyleRequest:
         wall_color=prefs.get("wall_color"), flooring=prefs.get("flooring"), prompt=prefs.get("prompt", ""),
         creativity=prefs.get("creativity", 0.5), seed=prefs.get("seed"), variations=design.variations,
         resolution=design.resolution, steps=settings.DESIGN_STEPS, fast=bool(prefs.get("quick")),
-        mode=design.mode, mask=_mask_bytes(design),
+        mode=design.mode, mask=_file_bytes(design.mask), style_reference=_file_bytes(design.reference),
     )
 
 
-def _mask_bytes(design: Design) -> bytes | None:
-    if not design.mask.name:
+def _file_bytes(field) -> bytes | None:
+    if not field.name:
         return None
-    with design.mask.open("rb") as mask:
-        return mask.read()
+    with field.open("rb") as stored:
+        return stored.read()
 
 
 def _record(design: Design, attempt: int, event: Event) -> None:

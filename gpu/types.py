@@ -32,6 +32,7 @@ class RestyleRequest:
     fast: bool = False  # few-step schedule
     mode: str = "restyle"  # one of MODES
     mask: bytes | None = None  # edit: a PNG, white or opaque where the photo changes; the photo's aspect, any size
+    style_reference: bytes | None = None  # a photo whose look the result takes (image-prompt adapter), any format
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

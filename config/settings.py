@@ -267,7 +267,6 @@ LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=envstr("LOG_LEVEL", "INFO"),
 
 # Designs
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
-MAX_IMAGE_PIXELS = envint("MAX_IMAGE_PIXELS", 40_000_000)  # larger is treated as a decompression bomb
 UPLOAD_FORM_OVERHEAD_BYTES = envint("UPLOAD_FORM_OVERHEAD_BYTES", 1024 * 1024)  # the photo form's other fields
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + UPLOAD_FORM_OVERHEAD_BYTES
 # Request bodies are bounded before Django reads them (config/bodyguard.py): the photo routes take

@@ -5,8 +5,10 @@ class DesignsConfig(AppConfig):
     name = "designs"
 
     def ready(self) -> None:
-        from django.conf import settings
         from PIL import Image
 
-        # Pillow warns past this many pixels and refuses past twice as many: our decompression-bomb guard.
-        Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
+        from gpu.photos import MAX_PIXELS
+
+        # Pillow warns past this many pixels and refuses past twice as many: a second line behind gpu.photos's
+        # own check of the header, which refuses at MAX_PIXELS before a pixel is decoded.
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import io
-import math
 
 import cv2
 import numpy as np
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from gpu import photos
 from gpu.errors import InvalidImage
 
 # Even sides (JPEG's chroma halves them). The model runs on a bucket shape (gpu/buckets.py), not at this size,
@@ -15,7 +15,6 @@ from gpu.errors import InvalidImage
 SIZE_MULTIPLE = 2
 LATENT_CELL = 8  # SD 1.5's VAE downsamples by 8: one latent covers 8 x 8 pixels
 THUMBNAIL_SIDE = 384
-MAX_PIXELS = 60_000_000  # bigger uploads are decompression bombs, not phone photos
 CANNY_THRESHOLDS = (100, 200)  # what the ControlNet v1.1 canny model card uses
 
 # A linear map from SD 1.5's four latent channels to RGB (rows: channels). It lets a
@@ -42,45 +41,12 @@ def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
 
 
 def decode_photo(data: bytes, long_side: int) -> Image.Image:
-    """Decode an upload into an upright RGB image of the output size, with no metadata left."""
+    """An upload as an upright sRGB image of the output size, with no metadata left (gpu.photos, as the web's)."""
     try:
-        # The size check reads the header, before decoding; no warnings.catch_warnings() here: it swaps the
-        # process-wide filter list, and the worker decodes on several threads at once.
-        image = Image.open(io.BytesIO(data))
-        if image.width * image.height > MAX_PIXELS:
-            raise InvalidImage(f"The photo is too large ({image.width}x{image.height} pixels).")
-        _draft(image, long_side)
-        image = _to_srgb(ImageOps.exif_transpose(image))
-    except InvalidImage:
-        raise
-    # ImportError: ultralytics wraps Image.open to load a HEIF plugin on unknown files, which may be missing.
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, ImportError, Image.DecompressionBombError) as exc:
-        raise InvalidImage("The file is not a photo we can read (use JPEG, PNG or WebP).") from exc
-    resized = image.resize(fit_size(image.width, image.height, long_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    resized.info = {}  # no EXIF, GPS or colour profile travels on into results
-    return resized
-
-
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """RGB pixels in sRGB: phones tag photos Display P3, and the profile is dropped with the rest of the metadata."""
-    profile = image.info.get("icc_profile")
-    rgb = image.convert("RGB")
-    if not profile:
-        return rgb
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-        return ImageCms.profileToProfile(rgb, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
-    except (ImageCms.PyCMSError, OSError):
-        return rgb  # a broken profile: the raw values are the best guess
-
-
-def _draft(image: Image.Image, long_side: int) -> None:
-    # JPEG can decode at 1/2, 1/4 or 1/8 scale directly: a 12 MP phone photo then costs a fraction.
-    if image.format != "JPEG":
-        return
-    scale = long_side / max(image.size)
-    if scale < 1:
-        image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+        image = photos.decode(data, long_side=long_side)
+    except photos.PhotoError as error:
+        raise InvalidImage(error.message) from error
+    return image.resize(fit_size(image.width, image.height, long_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def encode_jpeg(image: Image.Image, quality: int = 90) -> bytes:

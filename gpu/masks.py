@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
+
+from gpu import photos
 
 THRESHOLD = 128  # a painted pixel: grey at least half way to white (or half opaque)
-MAX_PIXELS = 60_000_000  # as gpu.imaging: larger is a decompression bomb, not a mask
 ASPECT_TOLERANCE = 0.01  # the mask is the photo's shape, scaled: within 1% of its aspect ratio
 
 
@@ -19,17 +20,16 @@ class MaskError(ValueError):
 
 
 def read_mask(data: bytes) -> Image.Image:
-    """Where the person painted: alpha when the PNG has it, else its grey level."""
+    """Where the person painted: alpha when the PNG has it, else its grey level.
+
+    Opened as photos are (the header checked before any pixel, the same pixel cap), but read as is: a mask has
+    no orientation or colour profile to apply, and its alpha is the point.
+    """
     try:
-        image = Image.open(io.BytesIO(data))
-        if image.format != "PNG":
-            raise MaskError("The mask must be a PNG image (white or opaque where the photo should change).")
-        if image.width * image.height > MAX_PIXELS:
-            raise MaskError("The mask has too many pixels.")
-        image.load()
-    except MaskError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        image = photos.open_checked(data, formats=frozenset({"PNG"}))
+    except photos.PhotoError as error:
+        if error.reason == photos.TOO_MANY_PIXELS:
+            raise MaskError("The mask has too many pixels.") from None
         raise MaskError("The mask must be a PNG image (white or opaque where the photo should change).") from None
     return _binary(_channel(image))
 

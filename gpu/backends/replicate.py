@@ -27,9 +27,10 @@ from collections.abc import Iterator
 
 import httpx
 import replicate
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 from replicate.exceptions import ReplicateError
 
+from gpu import photos
 from gpu.backends import ShouldCancel
 from gpu.errors import (
     BackendTimeout,
@@ -249,13 +250,12 @@ def translate(exc: BaseException, backend: ReplicateBackend) -> RestyleError:
 
 def _upright(data: bytes, long_side: int) -> Image.Image:
     try:
-        image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidImage("The file is not a photo we can read (use JPEG, PNG or WebP).") from exc
+        image = photos.decode(data, long_side=long_side)  # upright sRGB, no metadata: as the local pipeline reads it
+    except photos.PhotoError as error:
+        raise InvalidImage(error.message) from error
     scale = long_side / max(image.size)
     if scale < 1:
         image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
-    image.info = {}
     return image
 
 

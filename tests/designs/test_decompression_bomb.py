@@ -6,10 +6,10 @@ import threading
 import warnings
 
 import pytest
-from django.test import override_settings
 from PIL import Image, ImageFile
 
 from designs.models import Design
+from gpu import photos
 from tests.conftest import assert_error
 from tests.designs.conftest import submit, upload
 
@@ -36,9 +36,9 @@ def decodes(monkeypatch):
     return seen
 
 
-@override_settings(MAX_IMAGE_PIXELS=1_000_000)
-def test_it_refuses_too_many_pixels_from_the_header_without_decoding(alice_api, decodes):
-    # Pillow's own process-wide limit stays where the app set it at start-up (40 MP): the setting alone decides.
+def test_it_refuses_too_many_pixels_from_the_header_without_decoding(alice_api, decodes, monkeypatch):
+    monkeypatch.setattr(photos, "MAX_PIXELS", 1_000_000)
+    # Pillow's own process-wide limit stays where the app set it at start-up: gpu.photos's check alone decides.
     assert Image.MAX_IMAGE_PIXELS > 1_200_000
     error = assert_error(submit(alice_api, image=upload(_png((1200, 1000)))), 400, "invalid_image", "image")
     assert "pixels" in error["message"]

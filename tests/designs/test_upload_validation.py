@@ -13,6 +13,7 @@ from PIL import Image
 
 from billing.models import UsageEntry
 from designs.models import Design
+from gpu.photos import MAX_PIXELS
 from tests.conftest import assert_error
 from tests.designs.conftest import photo_bytes, submit, upload
 
@@ -71,14 +72,14 @@ def _bomb(pixels: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
-# Just over the cap (where Pillow only warns, unless the app's own cap and warning filter are wired in) and
-# far over it (where Pillow refuses by itself). No patching: the settings' cap, as the app applies it.
+# Just over the cap (where Pillow only warns, unless the app's own cap is wired in) and far over it (where Pillow
+# refuses by itself). No patching: gpu.photos's cap, as the app applies it.
 @pytest.mark.parametrize("times_the_cap", [1.1, 3])
 def test_it_rejects_a_decompression_bomb_and_stores_nothing(alice_api, settings, times_the_cap):
-    bomb = _bomb(int(settings.MAX_IMAGE_PIXELS * times_the_cap))
+    bomb = _bomb(int(MAX_PIXELS * times_the_cap))
     assert len(bomb) < 100_000
     width, height = struct.unpack(">II", bomb[16:24])  # what its header declares
-    assert width * height > settings.MAX_IMAGE_PIXELS * times_the_cap
+    assert width * height > MAX_PIXELS * times_the_cap
 
     files_before = set(Path(settings.MEDIA_ROOT).rglob("*"))
     error = assert_error(submit(alice_api, image=upload(bomb, "room.png")), 400, "invalid_image", "image")

@@ -17,7 +17,7 @@ GPU_MODULES = ("torch", "torchvision", "diffusers", "transformers", "tokenizers"
                "huggingface_hub", "ultralytics", "thop", "cv2", "numpy", "tqdm", "open_clip", "ftfy", "regex")
 WEB_AND_WORKER = ("config.asgi", "config.wsgi", "config.urls", "designs.actors", "designs.worker",
                   "designs.consumers", "gpu.backends.modal", "gpu.types", "gpu.errors", "gpu.styles", "gpu.colors",
-                  "gpu.prompts", "gpu.wire")
+                  "gpu.prompts", "gpu.wire", "gpu.photos", "gpu.masks", "designs.uploads")
 IMPORT_WITHOUT_GPU_PACKAGES = f"""
 import importlib, importlib.abc, sys
 

@@ -8,4 +8,7 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    from config import embedded_redis
+
+    embedded_redis.ensure_configured()  # development without REDIS_URL: runserver, rundramatiq, shell, ...
     execute_from_command_line(sys.argv)

@@ -9,6 +9,7 @@ import sys
 
 import django
 
+from config import embedded_redis
 from config.serve import uvicorn_command
 
 DEMO_EMAIL = "demo@restyle.local"
@@ -40,6 +41,7 @@ def main() -> int:
     django.setup()
     from django.conf import settings
 
+    embedded_redis.ensure_configured()  # before the migration and the children: importing settings starts nothing
     prepare()
     port = os.environ.get("PORT", "8000")
     commands = [
@@ -62,7 +64,7 @@ def main() -> int:
         pass
     finally:
         _stop(children)
-        if not os.environ.get("REDIS_URL"):
+        if settings.EMBEDDED_REDIS_DIR is not None:
             _stop_embedded_redis(settings.REDIS_URL)
     return 0
 

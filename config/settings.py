@@ -1,7 +1,7 @@
 """One settings module, driven by the environment. See .env.example for every variable.
 
-With nothing set you get the embedded defaults (SQLite, a Redis started for you, files under
-var/). `DJANGO_ENV=production` switches to managed services and makes their settings required.
+With nothing set you get the embedded defaults (SQLite, a Redis that `make run` and manage.py start for you, files
+under var/). `DJANGO_ENV=production` switches to managed services and makes their settings required.
 """
 from __future__ import annotations
 
@@ -106,8 +106,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Redis: broker, channel layer and cache. Development starts a real one under var/.
-REDIS_URL = envstr("REDIS_URL", required=PRODUCTION) or embedded_redis.ensure_running(VAR_DIR / "redis")
+# Redis: broker, channel layer and cache. Without REDIS_URL, development uses a real one under var/redis, which
+# whoever serves the app starts (config/run.py, manage.py: config.embedded_redis.ensure_configured). Importing
+# the settings starts nothing: no process, no connection.
+EMBEDDED_REDIS_DIR = None if envstr("REDIS_URL", required=PRODUCTION) else VAR_DIR / "redis"
+REDIS_URL = envstr("REDIS_URL") or embedded_redis.url(EMBEDDED_REDIS_DIR)
 
 CACHES = {"default": {"BACKEND": "config.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
 

@@ -13,7 +13,13 @@ if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
     os.environ["REDIS_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + f"/{2 * int(_worker[2:])}"
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import CACHES, REDIS_URL, STORAGES  # noqa: E402
+from config.settings import CACHES, EMBEDDED_REDIS_DIR, REDIS_URL, STORAGES  # noqa: E402
+
+if EMBEDDED_REDIS_DIR is not None:  # no embedded Redis in tests, and none started here: a missing server says so
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("config.settings_test needs REDIS_URL: run the tests with `make test` "
+                               "(tests/servers.py starts Postgres and Redis and sets it)")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="restyle-media-"))

@@ -18,7 +18,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 try:  # iPhone photos (.heic, .heif). The GPU images lack the plugin: they only get the JPEG the web stored.
     from pillow_heif import register_heif_opener
-except ImportError:  # pragma: no cover - depends on the image
+except ImportError:
     register_heif_opener = None
 
 # MPO is what phones save for multi-picture shots (a JPEG followed by more frames, e.g. depth or portrait mode):
@@ -116,6 +116,8 @@ def to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
 
 def flatten(image: Image.Image) -> Image.Image:
     """RGB, with any transparency over white."""
+    if image.mode.startswith("I;16") or image.mode == "I":  # 16-bit grey: convert("RGB") would clip it to white
+        image = image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
     if image.mode in ("RGBA", "LA", "PA", "P", "RGBa", "La"):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", image.size, WHITE)

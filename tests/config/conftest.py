@@ -2,6 +2,7 @@
 free loopback port, pointed at the test database and Redis, for tests that need real sockets."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 
@@ -59,3 +60,13 @@ def own_redis(settings):
     yield redis.Redis.from_url(server.url)
     server.stop()
     server.remove()
+
+
+@pytest.fixture
+def var_dir(tmp_path):
+    """A VAR_DIR for a subprocess in development; an embedded Redis started there is stopped afterwards."""
+    yield tmp_path
+    socket_path = tmp_path / "redis" / "redis.sock"
+    if socket_path.exists():
+        with contextlib.suppress(redis.ConnectionError):
+            redis.Redis(unix_socket_path=str(socket_path)).shutdown(nosave=True)

@@ -5,15 +5,11 @@ process or opens a connection or a listening socket; `make run` and manage.py st
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
-import redis
 
 from tests.servers import free_port
 
@@ -38,16 +34,6 @@ def _import(module: str, tmp_path, **env: str) -> list:
                             timeout=60, env={**clean, "VAR_DIR": str(tmp_path), **env})
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-@pytest.fixture
-def var_dir(tmp_path):
-    """VAR_DIR for the import; an embedded Redis that a broken import started there is stopped afterwards."""
-    yield tmp_path
-    socket_path = tmp_path / "redis" / "redis.sock"
-    if socket_path.exists():
-        with contextlib.suppress(redis.ConnectionError):
-            redis.Redis(unix_socket_path=str(socket_path)).shutdown(nosave=True)
 
 
 def test_it_starts_nothing_when_development_settings_are_imported(var_dir):

@@ -136,7 +136,7 @@ def _record(upscale: Upscale, attempt: int, event: Event) -> None:
 
 
 def upscale_complete(upscale: Upscale, attempt: int, result: UpscaleResult, *, backend) -> None:
-    prefix = upscale.design.original.name.rsplit("/", 1)[0]
+    prefix = upscale.design.storage_prefix
     name = file_save(f"{prefix}/upscale-{upscale.result.index + 1}-{upscale.factor}x-a{attempt}.jpg", result.image)
     with transaction.atomic():
         updated = _mine(upscale.pk, attempt).update(

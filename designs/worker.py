@@ -204,16 +204,13 @@ def _should_stop(design: Design, attempt: int) -> bool:
 
 
 def _request_for(design: Design) -> RestyleRequest:
-    prefs = design.preferences
+    """The design's columns and stored files, and its options (designs/options.py) field for field."""
     with design.original.open("rb") as original:
         image = original.read()
     return RestyleRequest(
-        image=image, style=design.style, room_type=design.room_type or None,
-        keep_furniture=bool(prefs.get("keep_furniture")), color_palette=tuple(prefs.get("color_palette", ())),
-        wall_color=prefs.get("wall_color"), flooring=prefs.get("flooring"), prompt=prefs.get("prompt", ""),
-        creativity=prefs.get("creativity", 0.5), seed=prefs.get("seed"), variations=design.variations,
-        resolution=design.resolution, steps=settings.DESIGN_STEPS, fast=bool(prefs.get("quick")),
-        mode=design.mode, mask=_file_bytes(design.mask), style_reference=_file_bytes(design.reference),
+        image=image, style=design.style, room_type=design.room_type or None, variations=design.variations,
+        resolution=design.resolution, steps=settings.DESIGN_STEPS, mode=design.mode, mask=_file_bytes(design.mask),
+        style_reference=_file_bytes(design.reference), **design.options.request_fields(),
     )
 
 
@@ -333,7 +330,7 @@ def _gpu_type(backend, device: str | None = None) -> str:
 
 
 def _store_files(design: Design, attempt: int, result: RestyleResult) -> dict:
-    prefix = design.original.name.rsplit("/", 1)[0]
+    prefix = design.storage_prefix
     results = [
         (file_save(f"{prefix}/result-{i + 1}-a{attempt}.{_extension(v.image)}", v.image),
          file_save(f"{prefix}/thumb-{i + 1}-a{attempt}.jpg", v.thumbnail))
@@ -368,7 +365,7 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
         "gpu_type": gpu_type,
         "cost_usd": cost,
         "backend": backend_name,
-        "mode": "quick" if design.preferences.get("quick") else "standard",
+        "mode": "quick" if design.options.quick else "standard",
         "device": result.device,
         "models": result.models,
         "attempts": design.attempts,

@@ -96,6 +96,6 @@ def test_it_discards_a_result_that_arrives_after_the_cancel(worker_control, alic
                          backend=LocalBackend(profile="tiny"))
     cancelled = Upscale.objects.get(pk=upscale_id)
     assert cancelled.status == "cancelled" and not cancelled.image
-    prefix = design.original.name.rsplit("/", 1)[0]
+    prefix = design.storage_prefix
     assert not [name for name in default_storage.listdir(prefix)[1] if name.startswith("upscale-")]
     assert _used(alice) == 1

@@ -8,8 +8,10 @@ The designs app calls:
 - `quota_reserve(design=..., units=..., limits=...)` inside the transaction that creates the design, after its
   INSERT, with the PlanLimits read at submit; raises ApiError 429 "quota_exceeded" with the quota block and
   Retry-After.
-- `quota_refund(design=..., reason=...)` when a design fails before the GPU produced a result or is
-  cancelled before it started; refunds at most once per design, whatever races. Returns whether it did.
+- `quota_refund(design=..., reason=...)` when the caller, who knows why the design ended, decided it gets its
+  quota back (designs.worker: failed before a result; designs.services: cancelled or deleted before it started;
+  designs.remedies: staff). Billing does not judge the reason: it refunds at most once per design, whatever
+  races. Returns whether it did.
 - `layout_refund(design=..., variations=[...])` inside the transaction that stores a completed design's results:
   one unit back per variation whose layout stayed below the threshold after the retry (designs/layout.py);
   at most once per design, by the same ledger guard as quota_refund. Returns the units given back.
@@ -44,7 +46,7 @@ from billing.subjects import (
 )
 from config.api import ApiError, enforce_rate_limit, network_key
 from designs import metrics
-from designs.models import HOLDS_CAPACITY, Design, Status
+from designs.models import HOLDS_CAPACITY, Design
 
 log = logging.getLogger(__name__)
 
@@ -201,11 +203,9 @@ def _quota_exceeded(*, subject: Subject, daily_limit: int, day, units: int) -> A
 def quota_refund(*, design, reason: str) -> bool:
     """Give back a design's reservation, on the day it was made, at most once.
 
-    Exactly-once comes from the ledger's unique (design, kind=refund): a racing second refund cannot insert
-    its entry and rolls back. Never refunds a completed design, one with results, or one cancelled after
-    it started (the GPU was used)."""
-    if not _refundable(design):
-        return False
+    Whether the design deserves it is the caller's decision (it knows why the design ended); this only
+    guarantees exactly-once, from the ledger's unique (design, kind=refund): a racing second refund cannot insert
+    its entry and rolls back."""
     try:
         with transaction.atomic():
             reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).first()
@@ -227,7 +227,7 @@ def quota_refund(*, design, reason: str) -> bool:
 def layout_refund(*, design, variations: list[int]) -> int:
     """Give back one unit per variation (0-based indices) delivered with its layout lost, at most once.
 
-    A completed design is never refunded by quota_refund, so its one refund entry (the ledger's unique
+    No caller refunds a completed design through quota_refund, so its one refund entry (the ledger's unique
     (design, kind=refund)) is free for this: a retried write, a redelivered message or a second worker cannot
     add another. Never more than the design reserved."""
     if not variations:
@@ -250,14 +250,6 @@ def layout_refund(*, design, variations: list[int]) -> int:
         return 0
     log.info("design %s: refunded %s unit(s) for lost layouts", design.pk, units)
     return units
-
-
-def _refundable(design) -> bool:
-    if design.status == Status.COMPLETED:
-        return False
-    if design.status == Status.CANCELLED and design.started_at is not None:
-        return False
-    return not design.results.exists()
 
 
 def quota_grant(*, units: int, user=None, guest_ip: str = "", granted_by=None, note: str = "") -> UsageEntry:

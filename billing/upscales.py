@@ -5,7 +5,8 @@
 - `upscale_reserve(upscale=..., terms=...)` inside the transaction that creates the upscale: takes the
   images from today's quota with the same race-free conditional UPDATE as a design (429 when used up).
 - `upscale_refund(upscale=..., reason=...)`: gives them back at most once (the ledger's unique
-  (upscale, refund)), whatever races: a cancel and a failing worker, two cancels.
+  (upscale, refund)), whatever races: a cancel and a failing worker, two cancels. Whether an upscale is owed
+  its images is its caller's decision (one that ended without a file: failed or cancelled).
 - `upscale_cost_record(...)`: the attempt's GPU seconds, priced like a design's, summed into the day's budget.
 """
 from __future__ import annotations
@@ -60,11 +61,7 @@ def upscale_reserve(*, upscale, terms: UpscaleTerms) -> None:
 
 
 def upscale_refund(*, upscale, reason: str) -> bool:
-    """Give back the upscale's reservation, on the day it was made, at most once. Returns whether it did.
-
-    Never for a completed upscale: the person has the file."""
-    if upscale.status == "completed":
-        return False
+    """Give back the upscale's reservation, on the day it was made, at most once. Returns whether it did."""
     try:
         with transaction.atomic():
             reserve = UsageEntry.objects.filter(upscale=upscale, kind=RESERVE).first()

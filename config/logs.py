@@ -45,10 +45,6 @@ def log_context(**fields) -> Iterator[None]:
         _context.set(previous)
 
 
-def current_context() -> dict:
-    return dict(_context.get())
-
-
 class ContextFilter(logging.Filter):
     """Copies the current context onto each record, so any formatter (and Sentry's breadcrumbs) can use it."""
 

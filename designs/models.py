@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import posixpath
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from designs.options import DesignOptions
 
 
 class Status(models.TextChoices):
@@ -34,12 +37,6 @@ FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 # is accepted, unless it is given back before the GPU started on it: cancelled, or failed while still queued.
 # A deleted design's row is gone and so is its share. Submit and cancel in a loop therefore uses none.
 HOLDS_CAPACITY = Q(started_at__isnull=False) | ~Q(status__in=[Status.CANCELLED, Status.FAILED])
-
-
-def design_prefix(design: Design) -> str:
-    """Storage keys are ours: designs/<owner>/<id>/…, never the uploaded file's name."""
-    owner = f"u{design.owner_id}" if design.owner_id else f"g{design.guest_key[:16]}"
-    return f"designs/{owner}/{design.id}"
 
 
 class Design(models.Model):
@@ -132,7 +129,18 @@ class Design(models.Model):
 
     @property
     def storage_prefix(self) -> str:
-        return design_prefix(self)
+        """The folder of every file of the design (original, mask, results, maps, upscales). Storage keys are
+        ours, never the uploaded file's name: designs/<owner>/<id>, chosen when the original is stored and kept
+        from then on (a guest's design adopted at sign-up keeps its guest folder)."""
+        if self.original.name:
+            return posixpath.dirname(self.original.name)
+        owner = f"u{self.owner_id}" if self.owner_id else f"g{self.guest_key[:16]}"
+        return f"designs/{owner}/{self.id}"
+
+    @property
+    def options(self) -> DesignOptions:
+        """The person's choices stored in `preferences`, typed."""
+        return DesignOptions.from_data(self.preferences)
 
 
 class DesignResult(models.Model):

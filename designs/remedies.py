@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from designs.models import Design, StaffAction, Status
-from designs.worker import design_requeue
+from designs.worker import design_resend
 
 
 def staff_action_record(*, staff, action: str, reason: str, design: Design | None = None, user=None) -> StaffAction:
@@ -28,15 +28,23 @@ def design_remove(*, design: Design, staff, reason: str) -> None:
 
 
 def design_refund(*, design: Design, staff, reason: str) -> bool:
-    """Give the design's quota back through billing's refund: at most once per design, and never for a
-    completed one (its images were made). Audited only when it refunded."""
+    """Give the design's quota back through billing's refund (at most once per design), unless its images were
+    made or it used the GPU until the person cancelled it. Audited only when it refunded."""
     from billing.services import quota_refund
 
+    if not _staff_may_refund(design):
+        return False
     with transaction.atomic():
         if not quota_refund(design=design, reason=f"staff: {reason}"):
             return False
         staff_action_record(staff=staff, action="refund", reason=reason, design=design)
     return True
+
+
+def _staff_may_refund(design: Design) -> bool:
+    if design.status == Status.COMPLETED or design.results.exists():
+        return False  # its images were made; a lost layout was already given back (billing.layout_refund)
+    return not (design.status == Status.CANCELLED and design.started_at is not None)
 
 
 def user_grant(*, user, staff, units: int, reason: str) -> None:
@@ -102,6 +110,6 @@ def design_retry(*, design: Design, staff, reason: str) -> bool:
             return False
         staff_action_record(staff=staff, action="retry", reason=reason, design=design)
         # The existing send: the design's plan queue, and the reaper sends it again if Redis loses the message.
-        transaction.on_commit(lambda: design_requeue(design.pk, None, delay_ms=0), robust=True)
+        transaction.on_commit(lambda: design_resend(design.pk, delay_ms=0), robust=True)
     design.refresh_from_db()
     return True

@@ -13,10 +13,6 @@ class Requester:
     guest_key: str  # stable per guest browser session; "" for users
     ip: str
 
-    @property
-    def is_guest(self) -> bool:
-        return self.user is None
-
     def owns(self, design) -> bool:
         if self.user is not None:
             return design.owner_id == self.user.pk

@@ -90,6 +90,15 @@ class DesignCreateSerializer(serializers.Serializer):
         return value
 
 
+class DesignRestyleSerializer(serializers.Serializer):
+    """"Try another style" on the design page: the same photo and choices in another style, in a mode that
+    needs nothing new from the person (an edit needs a mask)."""
+
+    style = serializers.ChoiceField(choices=sorted(STYLES))
+    mode = serializers.ChoiceField(choices=[mode for mode in MODES if mode != "edit"], required=False,
+                                   default="restyle")
+
+
 class DesignListFilterSerializer(serializers.Serializer):
     status = serializers.CharField(required=False, allow_blank=True, help_text="Comma-separated statuses.")
     style = serializers.ChoiceField(choices=sorted(STYLES), required=False, allow_blank=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import posixpath
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from designs import metrics
 from designs.files import file_delete, file_save
 from designs.masks import mask_read, normalize_mask
 from designs.models import FINISHED, Design, Mode, Status
+from designs.options import DesignOptions
 from designs.progress import publish_state
 from designs.queues import design_send
 from designs.requester import Requester
@@ -29,9 +29,6 @@ from designs.uploads import normalize_upload
 from designs.webhooks import delivery_record
 
 log = logging.getLogger(__name__)
-
-PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring", "prompt", "creativity", "seed")
-
 
 def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "", callback_url: str = "",
                   callback_token=None, mask=None) -> tuple[Design, bool]:
@@ -54,7 +51,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     design = Design(
         owner=requester.user, guest_key=requester.guest_key, client_ip=requester.ip or None,
         style=params["style"], room_type=params.get("room_type") or "", mode=mode,
-        preferences=_preferences(params),
+        preferences=DesignOptions.from_data(params).to_json(),
         variations=variations, resolution=resolution, idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint, queue_priority=limits.priority,
         callback_url=callback_url, callback_token=callback_token,
@@ -97,18 +94,11 @@ def design_restyle(*, requester: Requester, source: Design, params: dict, mask=N
     plan limits and quota, so restyling is never a way around them."""
     if not requester.owns(source):
         raise Http404
-    merged = {"room_type": source.room_type, "variations": source.variations, **source.preferences, **params}
+    merged = {"room_type": source.room_type, "variations": source.variations, **source.options.to_json(), **params}
     with default_storage.open(source.original.name, "rb") as stored:
         photo = ContentFile(stored.read(), name="original.jpg")
     design, _created = design_create(requester=requester, image=photo, params=merged, mask=mask)
     return design
-
-
-def _preferences(params: dict) -> dict:
-    chosen = {key: params[key] for key in PREFERENCE_FIELDS if params.get(key) not in (None, "")}
-    if params.get("quick"):  # recorded only when asked for: a standard design's preferences stay as they were
-        chosen["quick"] = True
-    return chosen
 
 
 def _find_idempotent(requester: Requester, key: str, fingerprint: str) -> Design | None:
@@ -198,7 +188,7 @@ def design_delete(*, design: Design) -> None:
         elif Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields):
             design.refresh_from_db()
             metrics.design_finished(design)
-    _delete_folder(posixpath.dirname(design.original.name))
+    _delete_folder(design.storage_prefix)
     design.delete()
 
 

@@ -136,7 +136,7 @@ def _record(upscale: Upscale, attempt: int, event: Event) -> None:
 
 
 def upscale_complete(upscale: Upscale, attempt: int, result: UpscaleResult, *, backend) -> None:
-    prefix = upscale.design.original.name.rsplit("/", 1)[0]
+    prefix = upscale.design.storage_prefix
     name = file_save(f"{prefix}/upscale-{upscale.result.index + 1}-{upscale.factor}x-a{attempt}.jpg", result.image)
     with transaction.atomic():
         updated = _mine(upscale.pk, attempt).update(
@@ -176,23 +176,42 @@ def _retry_or_fail(upscale: Upscale, attempt: int, code: str, message: str, *, t
     upscale_fail(upscale.pk, attempt, code, message)
 
 
-def upscale_requeue(upscale_id, attempt: int | None, *, delay_ms: int | None = None) -> bool:
-    rows = (_mine(upscale_id, attempt) if attempt is not None
-            else Upscale.objects.filter(pk=upscale_id, status=UpscaleStatus.QUEUED))
+def upscale_requeue(upscale_id, attempt: int, *, delay_ms: int | None = None) -> bool:
+    """Give back the upscale we hold (`attempt`) to the queue, after a backoff unless `delay_ms` says otherwise."""
+    delay = delay_ms if delay_ms is not None else min(1000 * 2 ** attempt, 30_000)
+    return _queue_again(_mine(upscale_id, attempt), upscale_id, delay_ms=delay)
+
+
+def upscale_resend(upscale_id, *, delay_ms: int = 0) -> bool:
+    """Send the message of an upscale that is still queued again (the reaper, for a lost message)."""
+    rows = Upscale.objects.filter(pk=upscale_id, status=UpscaleStatus.QUEUED)
+    return _queue_again(rows, upscale_id, delay_ms=delay_ms)
+
+
+def _queue_again(rows, upscale_id, *, delay_ms: int) -> bool:
     if not rows.update(status=UpscaleStatus.QUEUED, message="Waiting for a free GPU...", lease_until=None,
                        queued_at=timezone.now(), seq=F("seq") + 1):
         return False
-    delay = delay_ms if delay_ms is not None else min(1000 * 2 ** (attempt or 0), 30_000)
     priority = Upscale.objects.filter(pk=upscale_id).values_list("queue_priority", flat=True).first() or 0
-    upscale_send(upscale_id, priority=priority, delay_ms=delay)
+    upscale_send(upscale_id, priority=priority, delay_ms=delay_ms)
     return True
 
 
-def upscale_fail(upscale_id, attempt: int | None, code: str, message: str) -> bool:
-    """End an upscale we hold (or, with attempt None, any unfinished one) as failed, giving its images back once."""
-    rows = Upscale.objects.filter(pk=upscale_id, status__in=[UpscaleStatus.QUEUED, UpscaleStatus.UPSCALING])
-    if attempt is not None:
-        rows = rows.filter(attempts=attempt)
+def upscale_fail(upscale_id, attempt: int, code: str, message: str) -> bool:
+    """End the upscale we hold (`attempt`) as failed. It ends without a file: its images are given back (once)."""
+    return _fail_rows(_unfinished(upscale_id).filter(attempts=attempt), upscale_id, code, message)
+
+
+def upscale_abort(upscale_id, code: str, message: str) -> bool:
+    """End an unfinished upscale whoever holds it (the reaper, past its deadline), its images given back once."""
+    return _fail_rows(_unfinished(upscale_id), upscale_id, code, message)
+
+
+def _unfinished(upscale_id):
+    return Upscale.objects.filter(pk=upscale_id, status__in=[UpscaleStatus.QUEUED, UpscaleStatus.UPSCALING])
+
+
+def _fail_rows(rows, upscale_id, code: str, message: str) -> bool:
     with transaction.atomic():
         if not rows.update(status=UpscaleStatus.FAILED, error_code=code, error_message=message[:300],
                            message=message[:200], finished_at=timezone.now(), lease_until=None, seq=F("seq") + 1):
@@ -210,8 +229,8 @@ def upscales_reap() -> dict[str, int]:
     counts = {"upscales_failed": 0, "upscales_requeued": 0, "upscales_resent": 0}
     unfinished = [UpscaleStatus.QUEUED, UpscaleStatus.UPSCALING]
     for upscale_id in Upscale.objects.filter(status__in=unfinished, deadline_at__lte=now).values_list("pk", flat=True):
-        counts["upscales_failed"] += upscale_fail(upscale_id, None, "timeout",
-                                                  "This upscale took too long and was stopped.")
+        counts["upscales_failed"] += upscale_abort(upscale_id, "timeout",
+                                                   "This upscale took too long and was stopped.")
     for upscale_id, attempt in Upscale.objects.filter(status=UpscaleStatus.UPSCALING, lease_until__lt=now).values_list(
         "pk", "attempts"
     ):
@@ -219,5 +238,5 @@ def upscales_reap() -> dict[str, int]:
     stale = now - timedelta(seconds=settings.DESIGN_REQUEUE_AFTER_SECONDS)
     for upscale_id in Upscale.objects.filter(status=UpscaleStatus.QUEUED, queued_at__lt=stale).values_list("pk",
                                                                                                             flat=True):
-        counts["upscales_resent"] += upscale_requeue(upscale_id, None, delay_ms=0)
+        counts["upscales_resent"] += upscale_resend(upscale_id, delay_ms=0)
     return counts

@@ -21,6 +21,7 @@ from designs.layout import random_weights
 from designs.models import FINISHED, RUNNING, Design, Status
 from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_request
 from designs.selectors import design_get_for, design_list_for
+from designs.serializers import DesignRestyleSerializer
 from designs.state import design_state
 from designs.uploads import MAX_ASPECT_RATIO, MIN_SHORT_SIDE
 from designs.upscales import upscale_offer
@@ -146,13 +147,12 @@ def design_restyle(request: HttpRequest, design_id) -> HttpResponse:
     """"Try another style": the same photo and choices, a new style. A plain form, so it works without JS."""
     requester = requester_from_request(request)
     source = design_get_for(requester, design_id)
-    style = request.POST.get("style", "")
-    mode = request.POST.get("mode", "restyle")
-    if style not in _names()["styles"] or mode not in MODE_NAMES or mode == "edit":
+    choice = DesignRestyleSerializer(data=request.POST)
+    if not choice.is_valid():
         messages.error(request, "Pick one of the styles.")
         return redirect("design-detail", design_id=source.pk)
     try:
-        design = services.design_restyle(requester=requester, source=source, params={"style": style, "mode": mode})
+        design = services.design_restyle(requester=requester, source=source, params=dict(choice.validated_data))
     except ApiError as error:  # quota, plan limits, rate limits: the same words the API would use
         messages.error(request, str(error.detail))
         return redirect("design-detail", design_id=source.pk)

@@ -57,7 +57,7 @@ class LostClaim(Exception):
 
 def design_run(design_id: str, *, backend=None) -> None:
     if threading.get_ident() in _stopping_threads:
-        design_requeue(design_id, None)  # after a short delay, for a worker that is not stopping
+        design_resend(design_id)  # after a short delay, for a worker that is not stopping
         return
     attempt = design_claim(design_id)
     if attempt is None:
@@ -81,7 +81,8 @@ def design_run(design_id: str, *, backend=None) -> None:
     except (Cancelled, LostClaim):
         engines.attempt_end(design, attempt, engine, "cancelled")
         if _mine(design.pk, attempt).exists():  # we stopped it ourselves: the deadline passed
-            design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.", engine=engine)
+            design_fail(design.pk, attempt, "timeout", "This design took too long and was stopped.", refund=True,
+                        engine=engine)
         else:
             log.info("design %s stopped: cancelled or taken over", design_id)
     except RestyleError as error:  # NoEngineAvailable too: every breaker open, this attempt waits as after a fault
@@ -114,7 +115,8 @@ def design_claim(design_id: str) -> int | None:
     attempts, before_retry, queued_at, priority = counts
     metrics.design_picked_up(queued_at=queued_at, priority=priority)
     if attempts - before_retry > settings.DESIGN_MAX_ATTEMPTS:
-        design_fail(design_id, attempts, "too_many_attempts", "We could not finish this design. Please try again.")
+        design_fail(design_id, attempts, "too_many_attempts", "We could not finish this design. Please try again.",
+                    refund=True)
         return None
     return attempts
 
@@ -202,16 +204,13 @@ def _should_stop(design: Design, attempt: int) -> bool:
 
 
 def _request_for(design: Design) -> RestyleRequest:
-    prefs = design.preferences
+    """The design's columns and stored files, and its options (designs/options.py) field for field."""
     with design.original.open("rb") as original:
         image = original.read()
     return RestyleRequest(
-        image=image, style=design.style, room_type=design.room_type or None,
-        keep_furniture=bool(prefs.get("keep_furniture")), color_palette=tuple(prefs.get("color_palette", ())),
-        wall_color=prefs.get("wall_color"), flooring=prefs.get("flooring"), prompt=prefs.get("prompt", ""),
-        creativity=prefs.get("creativity", 0.5), seed=prefs.get("seed"), variations=design.variations,
-        resolution=design.resolution, steps=settings.DESIGN_STEPS, fast=bool(prefs.get("quick")),
-        mode=design.mode, mask=_file_bytes(design.mask), style_reference=_file_bytes(design.reference),
+        image=image, style=design.style, room_type=design.room_type or None, variations=design.variations,
+        resolution=design.resolution, steps=settings.DESIGN_STEPS, mode=design.mode, mask=_file_bytes(design.mask),
+        style_reference=_file_bytes(design.reference), **design.options.request_fields(),
     )
 
 
@@ -331,7 +330,7 @@ def _gpu_type(backend, device: str | None = None) -> str:
 
 
 def _store_files(design: Design, attempt: int, result: RestyleResult) -> dict:
-    prefix = design.original.name.rsplit("/", 1)[0]
+    prefix = design.storage_prefix
     results = [
         (file_save(f"{prefix}/result-{i + 1}-a{attempt}.{_extension(v.image)}", v.image),
          file_save(f"{prefix}/thumb-{i + 1}-a{attempt}.jpg", v.thumbnail))
@@ -366,7 +365,7 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
         "gpu_type": gpu_type,
         "cost_usd": cost,
         "backend": backend_name,
-        "mode": "quick" if design.preferences.get("quick") else "standard",
+        "mode": "quick" if design.options.quick else "standard",
         "device": result.device,
         "models": result.models,
         "attempts": design.attempts,
@@ -379,19 +378,28 @@ def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, tra
     if transient and this_run < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
         log.warning("design %s: %s on attempt %s, retrying", design.pk, code, attempt)
         return
-    design_fail(design.pk, attempt, code, message, engine=engine)
+    design_fail(design.pk, attempt, code, message, refund=True, engine=engine)
 
 
-def design_requeue(design_id, attempt: int | None, *, delay_ms: int | None = None) -> bool:
-    """Put a design back in the queue and send its message again (after a backoff)."""
-    rows = _mine(design_id, attempt) if attempt is not None else Design.objects.filter(pk=design_id,
-                                                                                         status=Status.QUEUED)
+def design_requeue(design_id, attempt: int, *, delay_ms: int | None = None) -> bool:
+    """Give back the design we hold (`attempt`) to the queue and send its message again, after a backoff
+    unless `delay_ms` says otherwise."""
+    delay = delay_ms if delay_ms is not None else min(1000 * 2 ** attempt, 30_000)
+    return _queue_again(_mine(design_id, attempt), design_id, delay_ms=delay)
+
+
+def design_resend(design_id, *, delay_ms: int = 1000) -> bool:
+    """Send the message of a design that is still queued again: nobody holds it (a lost message, a staff
+    retry, a message taken by a stopping worker)."""
+    return _queue_again(Design.objects.filter(pk=design_id, status=Status.QUEUED), design_id, delay_ms=delay_ms)
+
+
+def _queue_again(rows: QuerySet, design_id, *, delay_ms: int) -> bool:
     if not rows.update(status=Status.QUEUED, message="Waiting for a free GPU...", lease_until=None,
                        queued_at=timezone.now(), seq=F("seq") + 1):
         return False
-    delay = delay_ms if delay_ms is not None else min(1000 * 2 ** (attempt or 0), 30_000)
     priority = Design.objects.filter(pk=design_id).values_list("queue_priority", flat=True).first() or 0
-    design_send(design_id, priority=priority, delay_ms=delay)  # back to its plan's queue
+    design_send(design_id, priority=priority, delay_ms=delay_ms)  # back to its plan's queue
     return True
 
 
@@ -415,19 +423,36 @@ def design_hand_back(design_id, attempt: int) -> bool:
     return handed_back
 
 
-def design_fail(design_id, attempt: int | None, code: str, message: str, *, engine: str | None = None) -> bool:
-    """Fail a design we hold (or, with attempt None, any unfinished one); refund if no result was made.
+# Who gets a refund is decided by the caller that knows why the design ended; billing only makes it happen once.
+# The worker fails a design only before it has a result (the one write that stores results also completes the
+# design), so each of its failures passes refund=True: the person paid for images they did not get.
+
+
+def design_fail(design_id, attempt: int, code: str, message: str, *, refund: bool, engine: str | None = None
+                ) -> bool:
+    """Fail the design we hold (`attempt` is our claim), giving its quota back if `refund`.
     `engine`: the one the failing attempt ran on, when the caller knows (metrics; else the last one charged)."""
-    rows = Design.objects.filter(pk=design_id).exclude(status__in=(Status.COMPLETED, Status.FAILED,
+    rows = _unfinished(design_id).filter(attempts=attempt)
+    return _fail_rows(rows, design_id, code, message, refund=refund, engine=engine)
+
+
+def design_abort(design_id, code: str, message: str, *, refund: bool) -> bool:
+    """Fail an unfinished design whoever holds it, queued or running (the reaper, past its deadline)."""
+    return _fail_rows(_unfinished(design_id), design_id, code, message, refund=refund, engine=None)
+
+
+def _unfinished(design_id) -> QuerySet:
+    return Design.objects.filter(pk=design_id).exclude(status__in=(Status.COMPLETED, Status.FAILED,
                                                                     Status.CANCELLED))
-    if attempt is not None:
-        rows = rows.filter(attempts=attempt)
+
+
+def _fail_rows(rows: QuerySet, design_id, code: str, message: str, *, refund: bool, engine: str | None) -> bool:
     with transaction.atomic():
         if not rows.update(status=Status.FAILED, error_code=code, error_message=message[:300], message=message[:200],
                            finished_at=timezone.now(), lease_until=None, seq=F("seq") + 1):
             return False
         design = Design.objects.get(pk=design_id)
-        if not design.results.exists():
+        if refund:
             billing.quota_refund(design=design, reason=code)
         metrics.design_finished(design, engine=engine)
         delivery_record(design, "failed")
@@ -444,12 +469,14 @@ def designs_reap() -> dict[str, int]:
     for design_id in Design.objects.filter(status__in=[Status.QUEUED, *RUNNING], deadline_at__lte=now).values_list(
         "pk", flat=True
     ):
-        counts["failed"] += design_fail(design_id, None, "timeout", "This design took too long and was stopped.")
+        # Past its deadline without a result, whether it waited or ran: the person gets the quota back.
+        counts["failed"] += design_abort(design_id, "timeout", "This design took too long and was stopped.",
+                                         refund=True)
     for design_id, attempt in Design.objects.filter(status__in=RUNNING, lease_until__lt=now).values_list(
         "pk", "attempts"
     ):
         counts["requeued"] += design_requeue(design_id, attempt, delay_ms=0)
     stale = now - timedelta(seconds=settings.DESIGN_REQUEUE_AFTER_SECONDS)
     for design_id in Design.objects.filter(status=Status.QUEUED, queued_at__lt=stale).values_list("pk", flat=True):
-        counts["resent"] += design_requeue(design_id, None, delay_ms=0)
+        counts["resent"] += design_resend(design_id, delay_ms=0)
     return counts

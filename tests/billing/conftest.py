@@ -20,7 +20,7 @@ GUEST_IP = "203.0.113.5"
 
 
 @pytest.fixture
-def make_design(db) -> Callable[..., Design]:
+def design_row(db) -> Callable[..., Design]:
     """A design row as design_create leaves it; no file is needed for quota work."""
 
     def make(*, owner=None, ip: str | None = GUEST_IP, variations: int = 1, status: str = Status.QUEUED,
@@ -34,16 +34,16 @@ def make_design(db) -> Callable[..., Design]:
 
 
 @pytest.fixture
-def submit(make_design) -> Callable[..., Design]:
+def reserved_design(design_row) -> Callable[..., Design]:
     """What design_create does: insert the design and reserve its units in one transaction."""
 
-    def submit_(*, owner=None, ip: str | None = GUEST_IP, variations: int = 1) -> Design:
+    def reserve(*, owner=None, ip: str | None = GUEST_IP, variations: int = 1) -> Design:
         with transaction.atomic():
-            design = make_design(owner=owner, ip=ip, variations=variations)
+            design = design_row(owner=owner, ip=ip, variations=variations)
             quota_reserve(design=design, units=variations)
         return design
 
-    return submit_
+    return reserve
 
 
 def plan_change_form(plan: Plan, **changes) -> dict:

@@ -11,8 +11,8 @@ def _refund(admin_client, design: Design):
         "action": "refund", "_selected_action": [str(design.pk)], "apply": "Refund", "reason": "ticket 5"})
 
 
-def test_it_refunds_once_and_records_it(admin_client, admin_user, submit, alice):
-    design = submit(owner=alice, variations=2)
+def test_it_refunds_once_and_records_it(admin_client, admin_user, reserved_design, alice):
+    design = reserved_design(owner=alice, variations=2)
     Design.objects.filter(pk=design.pk).update(status=Status.FAILED)
 
     assert _refund(admin_client, design).status_code == 302
@@ -25,8 +25,8 @@ def test_it_refunds_once_and_records_it(admin_client, admin_user, submit, alice)
     assert (action.staff, action.action, action.design, action.reason) == (admin_user, "refund", design, "ticket 5")
 
 
-def test_it_does_not_refund_a_completed_design(admin_client, submit, alice):
-    design = submit(owner=alice)
+def test_it_does_not_refund_a_completed_design(admin_client, reserved_design, alice):
+    design = reserved_design(owner=alice)
     Design.objects.filter(pk=design.pk).update(status=Status.COMPLETED)
 
     _refund(admin_client, design)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from billing.services import cost_record
 
 
-def test_it_lists_each_attempts_charge_and_tells_those_without_a_result(admin_client, submit, alice):
-    design = submit(owner=alice)
+def test_it_lists_each_attempts_charge_and_tells_those_without_a_result(admin_client, reserved_design, alice):
+    design = reserved_design(owner=alice)
     cost_record(design=design, attempt=1, gpu_seconds=42, gpu_type="L4", completed=False)
     cost_record(design=design, attempt=2, gpu_seconds=10, gpu_type="L4")
 

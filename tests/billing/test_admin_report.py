@@ -11,13 +11,13 @@ from designs.models import Status
 TODAY = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
 
 
-def test_it_reports_usage_cost_and_success_per_day(admin_client, submit, alice, bob):
+def test_it_reports_usage_cost_and_success_per_day(admin_client, reserved_design, alice, bob):
     with time_machine.travel(TODAY, tick=False):
-        done = [submit(owner=alice, variations=2), submit(owner=alice), submit(owner=bob)]
+        done = [reserved_design(owner=alice, variations=2), reserved_design(owner=alice), reserved_design(owner=bob)]
         for design in done[:2]:
             cost_record(design=design, attempt=1, gpu_seconds=100, gpu_type="T4")
         type(done[0]).objects.filter(pk__in=[d.pk for d in done[:2]]).update(status=Status.COMPLETED)
-        failed = submit(ip="198.51.100.7")
+        failed = reserved_design(ip="198.51.100.7")
         failed.status = Status.FAILED
         failed.save()
         quota_refund(design=failed, reason="gpu_error")

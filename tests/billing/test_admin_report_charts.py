@@ -24,14 +24,15 @@ def _titles(svg: str) -> list[str]:
     return re.findall(r"<title>([^<]+)</title>", svg)
 
 
-def test_it_draws_the_report_as_charts_above_the_tables(admin_client, submit, alice, bob, settings):
+def test_it_draws_the_report_as_charts_above_the_tables(admin_client, reserved_design, alice, bob, settings):
     settings.GPU_DAILY_BUDGET_USD = "0.05"
     with time_machine.travel(TODAY, tick=False):
-        designs = [submit(owner=alice, variations=2)] + [submit(owner=alice) for _ in range(3)] + [submit(owner=bob)]
+        designs = [reserved_design(owner=alice, variations=2), *(reserved_design(owner=alice) for _ in range(3)),
+                   reserved_design(owner=bob)]
         for design, seconds in zip(designs, [10, 20, 30, 40, 100], strict=True):
             _complete(design, seconds)
         cost_record(design=designs[0], attempt=1, gpu_seconds=100, gpu_type="T4")  # $0.0164
-        failed = submit(ip="198.51.100.7")
+        failed = reserved_design(ip="198.51.100.7")
         Design.objects.filter(pk=failed.pk).update(status=Status.FAILED)
         response = admin_client.get("/admin/billing/usagereport/", {"days": "7"})
 

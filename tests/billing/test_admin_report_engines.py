@@ -16,9 +16,9 @@ def attempt(design, number: int, engine: str, outcome: str, seconds: float | Non
                     completed=outcome == "completed")
 
 
-def test_it_reports_designs_success_and_cost_by_engine(admin_client, submit, alice, settings):
+def test_it_reports_designs_success_and_cost_by_engine(admin_client, reserved_design, alice, settings):
     settings.ENGINE_BREAKER_FAILURES = 100
-    failed_over, plain, cancelled = submit(owner=alice), submit(owner=alice), submit(owner=alice)
+    failed_over, plain, cancelled = (reserved_design(owner=alice) for _ in range(3))
     attempt(failed_over, 1, "modal", "backend_timeout", seconds=10)
     attempt(failed_over, 2, "replicate", "completed", seconds=4, gpu_type="replicate-L40S")
     attempt(plain, 1, "modal", "completed", seconds=20)

@@ -12,9 +12,9 @@ from designs.models import Design, DesignResult, Status
 TODAY = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
 
 
-def _finished(make_design, owner, *, style: str, engine: str, verdicts: list[tuple[float, bool | None]],
+def _finished(design_row, owner, *, style: str, engine: str, verdicts: list[tuple[float, bool | None]],
               days_ago: int = 0) -> None:
-    design = make_design(owner=owner, status=Status.COMPLETED, variations=len(verdicts))
+    design = design_row(owner=owner, status=Status.COMPLETED, variations=len(verdicts))
     Design.objects.filter(pk=design.pk).update(style=style, finished_at=TODAY - timedelta(days=days_ago))
     DesignResult.objects.bulk_create(
         DesignResult(design=design, index=i, image=f"r{i}.jpg", thumbnail=f"t{i}.jpg", seed=i, width=8, height=8,
@@ -22,12 +22,12 @@ def _finished(make_design, owner, *, style: str, engine: str, verdicts: list[tup
         for i, (score, kept) in enumerate(verdicts))
 
 
-def test_it_reports_layout_fidelity_by_day_style_and_engine(admin_client, make_design, alice):
+def test_it_reports_layout_fidelity_by_day_style_and_engine(admin_client, design_row, alice):
     with time_machine.travel(TODAY, tick=False):
-        _finished(make_design, alice, style="japandi", engine="modal", verdicts=[(0.8, True), (0.4, False)])
-        _finished(make_design, alice, style="japandi", engine="modal", verdicts=[(0.9, True), (0.7, None)])
-        _finished(make_design, alice, style="boho", engine="replicate", verdicts=[(0.3, False)])
-        _finished(make_design, alice, style="japandi", engine="modal", verdicts=[(0.7, True)], days_ago=1)
+        _finished(design_row, alice, style="japandi", engine="modal", verdicts=[(0.8, True), (0.4, False)])
+        _finished(design_row, alice, style="japandi", engine="modal", verdicts=[(0.9, True), (0.7, None)])
+        _finished(design_row, alice, style="boho", engine="replicate", verdicts=[(0.3, False)])
+        _finished(design_row, alice, style="japandi", engine="modal", verdicts=[(0.7, True)], days_ago=1)
         response = admin_client.get("/admin/billing/usagereport/", {"days": "7"})
 
     assert response.status_code == 200

@@ -14,11 +14,11 @@ NOON = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 @override_settings(GPU_DAILY_BUDGET_USD="1.00")
-def test_it_pauses_new_designs_once_todays_gpu_budget_is_spent(make_design):
+def test_it_pauses_new_designs_once_todays_gpu_budget_is_spent(design_row):
     with time_machine.travel(NOON, tick=False):
-        cost_record(design=make_design(), attempt=1, gpu_seconds=500, gpu_type="H100")  # $0.5485
+        cost_record(design=design_row(), attempt=1, gpu_seconds=500, gpu_type="H100")  # $0.5485
         submit_guard(guest())
-        cost_record(design=make_design(), attempt=1, gpu_seconds=500, gpu_type="H100")  # $1.097 in all
+        cost_record(design=design_row(), attempt=1, gpu_seconds=500, gpu_type="H100")  # $1.097 in all
         with pytest.raises(ApiError) as caught:
             submit_guard(guest())
     error = caught.value
@@ -28,14 +28,14 @@ def test_it_pauses_new_designs_once_todays_gpu_budget_is_spent(make_design):
 
 
 @override_settings(GPU_DAILY_BUDGET_USD="1.00")
-def test_it_opens_again_the_next_utc_day(make_design):
+def test_it_opens_again_the_next_utc_day(design_row):
     with time_machine.travel(NOON, tick=False):
-        cost_record(design=make_design(), attempt=1, gpu_seconds=1000, gpu_type="H100")
+        cost_record(design=design_row(), attempt=1, gpu_seconds=1000, gpu_type="H100")
     with time_machine.travel(datetime(2026, 11, 22, 0, 0, tzinfo=UTC), tick=False):
         submit_guard(guest())
 
 
 @override_settings(GPU_DAILY_BUDGET_USD="0")
-def test_it_can_be_turned_off(make_design):
-    cost_record(design=make_design(), attempt=1, gpu_seconds=10_000, gpu_type="H100")
+def test_it_can_be_turned_off(design_row):
+    cost_record(design=design_row(), attempt=1, gpu_seconds=10_000, gpu_type="H100")
     submit_guard(guest())

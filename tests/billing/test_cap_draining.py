@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import token_issue
 from designs.models import Design
-from designs.worker import design_claim, design_fail
+from designs.worker import design_abort, design_claim, design_fail
 from tests.conftest import assert_error
 from tests.designs.conftest import submit
 
@@ -48,7 +48,8 @@ def test_it_still_counts_designs_that_wait_or_started_before_they_ended(alice_ap
         attempt = design_claim(design_id)  # the worker's claim: the GPU started on it
         assert attempt == 1
     assert alice_api.post(f"/api/v1/designs/{started_then_cancelled}/cancel/").status_code == 200
-    assert design_fail(started_then_failed, 1, "internal_error", "Something went wrong on our side.")
+    assert design_fail(started_then_failed, 1, "internal_error", "Something went wrong on our side.",
+                       refund=True)
     assert Design.objects.get(pk=waiting).status == "queued"
     error = assert_error(submit(_api(bob)), 503, "capacity_exceeded")
     assert "busy" in error["message"]
@@ -59,6 +60,6 @@ def test_it_frees_the_share_of_a_design_that_failed_before_it_started(alice_api,
     first, second, third = _accepted(alice_api), _accepted(alice_api), _accepted(alice_api)
     assert_error(submit(_api(bob)), 503, "capacity_exceeded")
     # The reaper fails a design still queued at its deadline: the GPU never ran it.
-    assert design_fail(third, None, "timeout", "This design took too long and was stopped.")
+    assert design_abort(third, "timeout", "This design took too long and was stopped.", refund=True)
     assert Design.objects.filter(pk__in=[first, second], status="queued").count() == 2
     assert submit(_api(bob)).status_code == 202

@@ -9,24 +9,24 @@ from config.api import ApiError
 from tests.billing.conftest import member
 
 
-def test_it_applies_a_new_plan_to_the_next_reservation(submit, alice):
+def test_it_applies_a_new_plan_to_the_next_reservation(reserved_design, alice):
     for _ in range(5):
-        submit(owner=alice)
+        reserved_design(owner=alice)
     with pytest.raises(ApiError):
-        submit(owner=alice)
+        reserved_design(owner=alice)
     subscription_change(user=alice, plan=Plan.objects.get(code="premium"))
-    submit(owner=alice, variations=4)
+    reserved_design(owner=alice, variations=4)
     assert quota_status(requester=member(alice)) | {"resets_at": None} == {
         "limit": 20, "used": 9, "remaining": 11, "resets_at": None}
 
 
-def test_it_carries_todays_usage_into_a_downgrade(submit, alice):
+def test_it_carries_todays_usage_into_a_downgrade(reserved_design, alice):
     subscription_change(user=alice, plan=Plan.objects.get(code="premium"))
     for _ in range(6):
-        submit(owner=alice)
+        reserved_design(owner=alice)
     subscription_change(user=alice, plan=Plan.objects.get(code="free"))
     with pytest.raises(ApiError) as caught:
-        submit(owner=alice)
+        reserved_design(owner=alice)
     assert caught.value.extra["quota"]["remaining"] == 0
 
 

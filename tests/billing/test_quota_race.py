@@ -9,12 +9,12 @@ from tests.billing.conftest import assert_ledger_adds_up, quota_errors, run_toge
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_lets_exactly_the_remaining_designs_through_twenty_simultaneous_submits(submit):
+def test_it_lets_exactly_the_remaining_designs_through_twenty_simultaneous_submits(reserved_design):
     alice = User.objects.create_user("alice@example.com", "x")  # free: 5 a day
-    submit(owner=alice)
-    submit(owner=alice)  # 3 left
+    reserved_design(owner=alice)
+    reserved_design(owner=alice)  # 3 left
 
-    results = run_together([lambda: submit(owner=alice) for _ in range(20)])
+    results = run_together([lambda: reserved_design(owner=alice) for _ in range(20)])
 
     accepted = [r for r in results if isinstance(r, Design)]
     assert len(accepted) == 3, results

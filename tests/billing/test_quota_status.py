@@ -14,13 +14,13 @@ def test_it_reports_a_fresh_users_quota(alice):
     assert status == {"limit": 5, "used": 0, "remaining": 5, "resets_at": "2026-11-22T00:00:00Z"}
 
 
-def test_it_reports_what_was_used_today(submit, alice):
-    submit(owner=alice, variations=2)
+def test_it_reports_what_was_used_today(reserved_design, alice):
+    reserved_design(owner=alice, variations=2)
     assert quota_status(requester=member(alice))["remaining"] == 3
 
 
-def test_it_reports_a_guests_quota_by_ip(submit):
-    submit(ip="198.51.100.7")
+def test_it_reports_a_guests_quota_by_ip(reserved_design):
+    reserved_design(ip="198.51.100.7")
     assert quota_status(requester=guest(ip="198.51.100.7", key="another-session"))["used"] == 1
     assert quota_status(requester=guest(ip="198.51.100.8"))["used"] == 0
 

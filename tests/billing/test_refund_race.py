@@ -23,9 +23,9 @@ def _fail_or_cancel(design_id, new_status: str, reason: str):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_refunds_once_when_cancel_and_failure_race(submit):
+def test_it_refunds_once_when_cancel_and_failure_race(reserved_design):
     alice = User.objects.create_user("alice@example.com", "x")
-    designs = [submit(owner=alice) for _ in range(4)]
+    designs = [reserved_design(owner=alice) for _ in range(4)]
 
     racers = []
     for design in designs:

@@ -13,11 +13,11 @@ from tests.billing.conftest import assert_ledger_adds_up
 from tests.billing.stripe_support import deliver, events, post_form, subscribe
 
 
-def test_it_moves_to_free_when_the_period_ends(payments, alice, client, alice_api, submit, make_design):
+def test_it_moves_to_free_when_the_period_ends(payments, alice, client, alice_api, reserved_design, design_row):
     subscription = subscribe(payments, alice)
     deliver(client, events(payments, "checkout.session.completed")[0])
     for _ in range(2):
-        submit(owner=alice, variations=4)  # 8 of premium's 20 today
+        reserved_design(owner=alice, variations=4)  # 8 of premium's 20 today
     quota = alice_api.get("/api/v1/me/").json()["quota"]
     assert (quota["limit"], quota["used"], quota["remaining"]) == (20, 8, 12)
 
@@ -37,6 +37,6 @@ def test_it_moves_to_free_when_the_period_ends(payments, alice, client, alice_ap
     assert me["plan"]["code"] == "free"
     assert (me["quota"]["limit"], me["quota"]["used"], me["quota"]["remaining"]) == (5, 8, 0)
     with pytest.raises(ApiError) as refused, transaction.atomic():  # as design_create's transaction
-        quota_reserve(design=make_design(owner=alice), units=1)
+        quota_reserve(design=design_row(owner=alice), units=1)
     assert refused.value.error_code == "quota_exceeded"
     assert_ledger_adds_up()

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from designs.queues import GPU_QUEUES
-from tests.billing.conftest import make_design  # noqa: F401  (design rows without files, for the alert tests)
+from tests.billing.conftest import design_row  # noqa: F401  (design rows without files, for the alert tests)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rooms"  # carried in the repository
 BIG_PHOTO = FIXTURES / "living-room-cluttered.jpg"  # 12 megapixels

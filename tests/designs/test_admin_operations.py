@@ -23,15 +23,15 @@ def _text(html: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_shows_the_service_as_it_is_now(worker_control, admin_client, make_design, settings):
+def test_it_shows_the_service_as_it_is_now(worker_control, admin_client, design_row, settings):
     settings.GPU_DAILY_BUDGET_USD = "0.05"
-    waiting = [make_design(), make_design()]
+    waiting = [design_row(), design_row()]
     for design in waiting:
         design_send(design.pk, priority=0)
-    design_send(make_design().pk, priority=9)
-    done = make_design(status=Status.COMPLETED)
+    design_send(design_row().pk, priority=9)
+    done = design_row(status=Status.COMPLETED)
     cost_record(design=done, attempt=1, gpu_seconds=100, gpu_type="T4", backend="local", worker="w:1")  # $0.0164
-    make_design(status=Status.FAILED)
+    design_row(status=Status.FAILED)
     AlertIncident.objects.create(alert="queue_age", summary="The oldest queued design has waited 400 s.")
     time.sleep(1.1)
 

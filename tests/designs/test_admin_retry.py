@@ -6,7 +6,7 @@ from collections import Counter
 
 from billing.models import DailyUsage, UsageEntry
 from designs.models import Design, StaffAction, Status
-from designs.worker import design_claim, design_fail
+from designs.worker import design_abort, design_claim
 from tests.billing.conftest import assert_ledger_adds_up
 from tests.designs.conftest import submit, wait_for
 
@@ -19,7 +19,7 @@ def _retry(admin_client, design_id: str, **extra):
 def test_it_retries_a_failed_design_once_without_a_second_charge(worker_control, admin_client, admin_user, alice,
                                                                  alice_api):
     design_id = submit(alice_api).json()["id"]
-    design_fail(design_id, None, "gpu_unavailable", "No GPU answered in time.")
+    design_abort(design_id, "gpu_unavailable", "No GPU answered in time.", refund=True)
     worker_control.broker.flush_all()  # the first message is gone with the failure
 
     asked = _retry(admin_client, design_id)
@@ -43,9 +43,9 @@ def test_it_retries_a_failed_design_once_without_a_second_charge(worker_control,
 
 def test_it_refunds_a_retried_design_that_fails_again_only_once(worker_control, admin_client, alice, alice_api):
     design_id = submit(alice_api).json()["id"]
-    design_fail(design_id, None, "gpu_unavailable", "No GPU answered in time.")
+    design_abort(design_id, "gpu_unavailable", "No GPU answered in time.", refund=True)
     _retry(admin_client, design_id, apply="Retry", reason="try again")
-    design_fail(design_id, None, "gpu_unavailable", "Still no GPU.")
+    design_abort(design_id, "gpu_unavailable", "Still no GPU.", refund=True)
 
     assert Counter(UsageEntry.objects.filter(design_id=design_id).values_list("kind", flat=True)) == Counter(
         {"reserve": 1, "refund": 1})
@@ -65,7 +65,7 @@ def test_it_leaves_designs_that_did_not_fail_alone(worker_control, admin_client,
 def test_it_gives_a_design_that_ran_out_of_attempts_a_fresh_set(worker_control, admin_client, alice_api, settings):
     design_id = submit(alice_api).json()["id"]
     Design.objects.filter(pk=design_id).update(attempts=settings.DESIGN_MAX_ATTEMPTS + 1)
-    design_fail(design_id, None, "too_many_attempts", "We could not finish this design.")
+    design_abort(design_id, "too_many_attempts", "We could not finish this design.", refund=True)
 
     _retry(admin_client, design_id, apply="Retry", reason="engine fixed")
 

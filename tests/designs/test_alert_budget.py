@@ -17,11 +17,11 @@ def _subjects(mailbox) -> list[str]:
     return [message["Subject"] for message in mailbox.messages]
 
 
-def test_it_mails_once_when_spend_passes_80_percent_and_once_when_it_clears(alerting, make_design, settings):
+def test_it_mails_once_when_spend_passes_80_percent_and_once_when_it_clears(alerting, design_row, settings):
     settings.GPU_DAILY_BUDGET_USD = "0.0190"  # 100 s of a T4 is $0.0164: 86%
     with time_machine.travel(NOON, tick=False):
         assert alerts_evaluate() == []
-        cost_record(design=make_design(status=Status.COMPLETED), attempt=1, gpu_seconds=100, gpu_type="T4")
+        cost_record(design=design_row(status=Status.COMPLETED), attempt=1, gpu_seconds=100, gpu_type="T4")
         assert alerts_evaluate() == [("gpu_budget_80", "firing")]
         assert alerts_evaluate() == []  # still above: no second mail
         [mail] = alerting.wait(1)
@@ -39,11 +39,11 @@ def test_it_mails_once_when_spend_passes_80_percent_and_once_when_it_clears(aler
     assert incident.alert == "gpu_budget_80" and incident.resolved_at is not None
 
 
-def test_it_mails_the_100_percent_crossing_apart_and_resolves_both_when_the_day_turns(alerting, make_design,
+def test_it_mails_the_100_percent_crossing_apart_and_resolves_both_when_the_day_turns(alerting, design_row,
                                                                                       settings):
     settings.GPU_DAILY_BUDGET_USD = "0.0160"
     with time_machine.travel(NOON, tick=False):
-        cost_record(design=make_design(status=Status.COMPLETED), attempt=1, gpu_seconds=100, gpu_type="T4")  # 102%
+        cost_record(design=design_row(status=Status.COMPLETED), attempt=1, gpu_seconds=100, gpu_type="T4")  # 102%
         assert sorted(alerts_evaluate()) == [("gpu_budget_100", "firing"), ("gpu_budget_80", "firing")]
         assert alerts_evaluate() == []
     with time_machine.travel(NOON + timedelta(days=1), tick=False):

@@ -10,19 +10,19 @@ from designs.alerts import alerts_evaluate
 from designs.models import Design, Status
 
 
-def _ended(make_design, status: str, count: int, *, minutes_ago: float = 1) -> None:
+def _ended(design_row, status: str, count: int, *, minutes_ago: float = 1) -> None:
     for _ in range(count):
-        design = make_design(status=status)
+        design = design_row(status=status)
         Design.objects.filter(pk=design.pk).update(finished_at=timezone.now() - timedelta(minutes=minutes_ago))
 
 
-def test_it_alerts_once_on_a_failure_burst_and_once_when_it_is_over(alerting, make_design, receiver, settings):
+def test_it_alerts_once_on_a_failure_burst_and_once_when_it_is_over(alerting, design_row, receiver, settings):
     settings.ALERT_WEBHOOK_URL = receiver.url
-    _ended(make_design, Status.COMPLETED, 6)
-    _ended(make_design, Status.FAILED, 1)
+    _ended(design_row, Status.COMPLETED, 6)
+    _ended(design_row, Status.FAILED, 1)
     assert alerts_evaluate() == []  # 1 of 7: under 25%
 
-    _ended(make_design, Status.FAILED, 3)
+    _ended(design_row, Status.FAILED, 3)
     assert alerts_evaluate() == [("failure_rate", "firing")]  # 4 of 10
     assert alerts_evaluate() == []
     [alert] = alerting.wait(1)
@@ -41,8 +41,8 @@ def test_it_alerts_once_on_a_failure_burst_and_once_when_it_is_over(alerting, ma
     assert calls[0]["text"].startswith("ALERT: Designs are failing. 4 of 10")
 
 
-def test_it_waits_for_enough_designs_before_calling_it_a_burst(alerting, make_design):
-    _ended(make_design, Status.FAILED, 3)  # 100%, but 3 < ALERT_FAILURE_MIN_ENDED
+def test_it_waits_for_enough_designs_before_calling_it_a_burst(alerting, design_row):
+    _ended(design_row, Status.FAILED, 3)  # 100%, but 3 < ALERT_FAILURE_MIN_ENDED
 
     assert alerts_evaluate() == []
     assert alerting.messages == []

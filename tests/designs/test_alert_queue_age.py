@@ -11,8 +11,8 @@ from designs.alerts import alerts_evaluate
 from designs.models import Design, Status
 
 
-def test_it_alerts_when_the_oldest_design_waits_too_long(alerting, make_design):
-    waiting = make_design()
+def test_it_alerts_when_the_oldest_design_waits_too_long(alerting, design_row):
+    waiting = design_row()
     Design.objects.filter(pk=waiting.pk).update(queued_at=timezone.now() - timedelta(seconds=200))
     assert alerts_evaluate() == []  # under 300 s
 

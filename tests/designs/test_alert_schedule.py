@@ -9,9 +9,9 @@ from designs.models import Design, Status
 
 
 @pytest.fixture
-def burst(make_design):
+def burst(design_row):
     for _ in range(4):
-        make_design(status=Status.FAILED)
+        design_row(status=Status.FAILED)
     Design.objects.update(finished_at=timezone.now())
 
 

@@ -55,7 +55,7 @@ def test_it_deletes_the_design_and_every_file(worker, alice_api):
     design_id = submit(alice_api, variations="2").json()["id"]
     wait_for(alice_api, design_id)
     design = Design.objects.get(pk=design_id)
-    prefix = design.original.name.rsplit("/", 1)[0]
+    prefix = design.storage_prefix
     assert len(default_storage.listdir(prefix)[1]) >= 5  # original, 2 results, 2 thumbnails, maps
     assert alice_api.delete(f"/api/v1/designs/{design_id}/").status_code == 204
     assert not Design.objects.filter(pk=design_id).exists()

@@ -20,7 +20,7 @@ def _page(client, alice, design_id: str) -> str:
 
 
 def test_it_refunds_once_and_marks_a_result_that_loses_the_layout_twice(worker, alice, alice_api, client,
-                                                                        make_design, monkeypatch):
+                                                                        design_row, monkeypatch):
     monkeypatch.setenv("QUALITY_RETRY_BELOW", "1.01")  # above any score: every variation fails, twice
     design_id = submit(alice_api, variations="2").json()["id"]
     state = wait_for(alice_api, design_id)
@@ -38,7 +38,7 @@ def test_it_refunds_once_and_marks_a_result_that_loses_the_layout_twice(worker, 
     assert DailyUsage.objects.get(user=alice).used == 0
 
     # Redelivered message, a retried write: nothing more is given back (even with units used that day to take).
-    billing.quota_reserve(design=make_design(owner=alice, variations=2), units=2)
+    billing.quota_reserve(design=design_row(owner=alice, variations=2), units=2)
     design_run(design_id)
     assert billing.layout_refund(design=Design.objects.get(pk=design_id), variations=[0, 1]) == 0
     assert refunds.count() == 1 and DailyUsage.objects.get(user=alice).used == 2

@@ -11,7 +11,7 @@ from billing.selectors import quota_status
 from billing.upscales import upscale_refund
 from designs.models import Upscale
 from designs.requester import Requester
-from designs.upscale_worker import LostClaim, upscale_claim, upscale_complete, upscale_fail
+from designs.upscale_worker import LostClaim, upscale_abort, upscale_claim, upscale_complete
 from gpu import upscale as gpu_upscale
 from gpu.backends.local import LocalBackend
 from gpu.types import UpscaleResult
@@ -60,7 +60,7 @@ def test_it_refunds_a_cancel_mid_upscale_exactly_once(worker, alice, gate):
 
     cancelled = Upscale.objects.get(pk=upscale_id)
     assert cancelled.status == "cancelled" and not cancelled.image
-    assert upscale_fail(upscale_id, None, "timeout", "late") is False  # a reaper racing the cancel changes nothing
+    assert upscale_abort(upscale_id, "timeout", "late") is False  # a reaper racing the cancel changes nothing
     assert upscale_refund(upscale=cancelled, reason="again") is False
     entries = UsageEntry.objects.filter(upscale_id=upscale_id).order_by("created_at")
     assert list(entries.values_list("kind", flat=True)) == ["reserve", "refund"]
@@ -96,6 +96,6 @@ def test_it_discards_a_result_that_arrives_after_the_cancel(worker_control, alic
                          backend=LocalBackend(profile="tiny"))
     cancelled = Upscale.objects.get(pk=upscale_id)
     assert cancelled.status == "cancelled" and not cancelled.image
-    prefix = design.original.name.rsplit("/", 1)[0]
+    prefix = design.storage_prefix
     assert not [name for name in default_storage.listdir(prefix)[1] if name.startswith("upscale-")]
     assert _used(alice) == 1

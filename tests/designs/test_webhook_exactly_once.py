@@ -43,7 +43,7 @@ def test_it_calls_once_per_end_across_a_worker_restart(worker_control, app, rece
     process_design.send(design_id)
     deliver_webhook.send(str(delivery.pk))
     _settle(worker_control)
-    assert worker.design_fail(design_id, None, "timeout", "late reaper") is False  # an end happens once
+    assert worker.design_abort(design_id, "timeout", "late reaper", refund=True) is False  # an end happens once
     assert app.post(f"/api/v1/designs/{design_id}/cancel/").status_code == 409
     assert webhooks.deliveries_resend() == 0
     _settle(worker_control)

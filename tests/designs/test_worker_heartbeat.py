@@ -23,7 +23,7 @@ def _until(predicate, timeout: float = 60):
     raise AssertionError("condition not met in time")
 
 
-def test_it_shows_what_a_live_worker_runs(worker_control, make_design):
+def test_it_shows_what_a_live_worker_runs(worker_control, design_row):
     assert workers_alive() == []
     worker_control.start()
     [alive] = _until(workers_alive)
@@ -31,7 +31,7 @@ def test_it_shows_what_a_live_worker_runs(worker_control, make_design):
 
     # While the test holds the design's row, the worker's claim waits on it: the design is "running" for as long
     # as the test needs to look. Cancelled before the row is let go, so the claim then finds nothing to run.
-    design = make_design()
+    design = design_row()
     with transaction.atomic():
         Design.objects.select_for_update().get(pk=design.pk)
         design_send(design.pk, priority=0)

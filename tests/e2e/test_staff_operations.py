@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from billing.services import cost_record
 from designs.models import Design, Status
-from designs.worker import design_fail
+from designs.worker import design_abort
 from tests.conftest import PASSWORD
 from tests.dashboard.conftest import make_design
 from tests.designs.conftest import submit
@@ -44,7 +44,7 @@ def test_staff_retry_a_failed_design_and_watch_it_complete(visit, worker_control
     done = make_design(owner=alice, status=Status.COMPLETED, results=2)
     cost_record(design=done, attempt=1, gpu_seconds=60_000, gpu_type="T4", backend="local", worker="gpu-1:7")
     failed_id = submit(alice_api).json()["id"]
-    design_fail(failed_id, None, "gpu_unavailable", "No GPU answered in time.")
+    design_abort(failed_id, "gpu_unavailable", "No GPU answered in time.", refund=True)
     worker_control.broker.flush_all()  # its message went with the failure
 
     browser = visit()

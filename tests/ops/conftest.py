@@ -1,25 +1,18 @@
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
-from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
 from designs.files import file_save
 from designs.models import Design, DesignResult, Status
+from tests.dashboard.conftest import jpeg
 from tests.designs.conftest import worker_control  # noqa: F401  (the real in-process worker fixture)
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def jpeg(size: tuple[int, int] = (320, 240)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "#c8744b").save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 def stored_design(*, owner=None, guest_key: str = "", status: str = Status.COMPLETED, results: int = 1,

@@ -27,7 +27,8 @@ def reference_normalize(upload) -> NormalizedImage | None:
     try:
         return normalize_upload(upload)
     except ApiError as error:
-        message = str(error.detail).replace("The photo", "The style reference photo", 1)
+        detail = str(error.detail)
+        message = f"Style reference: {detail[:1].lower()}{detail[1:]}"
         raise ApiError(error.error_code, message, status_code=error.status_code, field=FIELD) from None
 
 

@@ -93,10 +93,11 @@ class DesignCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("style"):
-            if attrs.get("style_reference") is None and attrs.get("source") is None:
-                raise serializers.ValidationError({"style": "Pick a style, or give a style reference photo."},
-                                                  code="required")
-            if attrs.get("style_reference") is not None:
+            attrs.pop("style", None)  # with `source`: that design's style
+            if attrs.get("source") is None:
+                if attrs.get("style_reference") is None:
+                    raise serializers.ValidationError({"style": "Pick a style, or give a style reference photo."},
+                                                      code="required")
                 attrs["style"] = references.DEFAULT_STYLE
         return attrs
 

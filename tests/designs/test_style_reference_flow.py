@@ -2,11 +2,19 @@
 folder → real worker (tiny) → the adapter ran → the design's page shows it → deleting the design deletes it."""
 from __future__ import annotations
 
+import re
+
 from django.core.files.storage import default_storage
 from PIL import Image
 
 from designs.models import Design
 from tests.designs.conftest import photo_bytes, reference_upload, submit, upload, wait_for
+
+
+def _download(client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
 
 
 def test_it_makes_a_design_in_the_look_of_a_reference_photo_and_deletes_the_photo_with_it(worker, alice_api,
@@ -24,12 +32,13 @@ def test_it_makes_a_design_in_the_look_of_a_reference_photo_and_deletes_the_phot
         assert kept.getpixel((500, 200))[0] > 150  # the photo given, re-encoded from its pixels
     assert state["style"] == "contemporary"  # the neutral wording: the look comes from the photo
     assert state["metadata"]["models"]["ip_adapter"] == "tiny"  # the pipeline received the reference
-    assert state["style_reference_url"] and "reference.jpg" in state["style_reference_url"]
+    assert _download(alice_api, state["style_reference_url"]) == design.reference.open("rb").read()
     assert alice_api.get("/api/v1/me/").json()["quota"]["used"] == 1
 
     client.force_login(alice)
     page = client.get(f"/designs/{design.pk}/").content.decode()
-    assert "Your style reference photo" in page and state["style_reference_url"].split("?")[0] in page
+    [shown] = re.findall(r'src="([^"]+)" alt="Your style reference photo"', page)
+    assert _download(client, shown.replace("&amp;", "&")) == design.reference.open("rb").read()
 
     assert alice_api.delete(f"/api/v1/designs/{design.pk}/").status_code == 204
     assert not default_storage.exists(design.reference.name)

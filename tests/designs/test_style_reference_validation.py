@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.test import override_settings
@@ -43,11 +44,12 @@ def test_it_refuses_a_bad_reference_naming_the_field_without_charging(alice, ali
     assert alice_api.get("/api/v1/me/").json()["quota"]["used"] == 0
 
 
-@override_settings(MAX_UPLOAD_BYTES=10_000)
+@override_settings(MAX_UPLOAD_BYTES=100_000)
 def test_it_refuses_a_reference_over_the_byte_limit(alice, alice_api):
-    small_photo = upload(photo_bytes(long_side=300))
-    assert len(small_photo) < 10_000
-    response = submit(alice_api, image=small_photo, style_reference=upload(photo_bytes()))
+    noise = np.random.default_rng(1).integers(0, 256, (400, 600, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, "PNG")  # about 700 kB
+    response = submit(alice_api, image=upload(_png((400, 300))), style_reference=upload(buffer.getvalue()))
     assert_error(response, 413, "too_large", "style_reference")
     _nothing_kept(alice)
 

@@ -62,7 +62,7 @@ def test_it_steers_quick_mode_with_the_same_embeds(monkeypatch):
 
     [embeds] = spy.calls[-1]["ip_adapter_image_embeds"]
     assert embeds.shape[0] == 1  # no guidance in quick mode: the reference alone
-    assert np.abs(_pixels(referenced) - _pixels(plain)).mean() > 1
+    assert np.abs(_pixels(referenced) - _pixels(plain)).mean() > 0.3  # 4 steps from less noise: a smaller change
 
 
 def test_it_turns_an_unreadable_reference_away_by_name():

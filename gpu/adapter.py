@@ -71,11 +71,13 @@ def random_weights(unet, image_encoder: CLIPVisionModelWithProjection, seed: int
     """Adapter weights in h94/IP-Adapter's own layout, random, shaped for `unet` and `image_encoder`."""
     generator = torch.Generator().manual_seed(seed)
     embed_dim, cross_dim = image_encoder.config.projection_dim, unet.config.cross_attention_dim
+    # Biases not zero, as in the trained file: a zero embedding (no reference) still makes tokens, so only the
+    # scale of 0 keeps the adapter out of a design without a reference.
     image_proj = {
         "proj.weight": torch.randn(cross_dim * TOKENS, embed_dim, generator=generator) / embed_dim**0.5,
-        "proj.bias": torch.zeros(cross_dim * TOKENS),
-        "norm.weight": torch.ones(cross_dim),
-        "norm.bias": torch.zeros(cross_dim),
+        "proj.bias": 0.1 * torch.randn(cross_dim * TOKENS, generator=generator),
+        "norm.weight": 1 + 0.1 * torch.randn(cross_dim, generator=generator),
+        "norm.bias": 0.1 * torch.randn(cross_dim, generator=generator),
     }
     ip_layers = {}
     # Numbered as diffusers reads them: 1, 3, 5... over the cross-attentions, in the UNet's order.

@@ -73,6 +73,7 @@ def test_it_turns_an_unreadable_reference_away_by_name():
 def test_it_gives_the_result_of_a_pipeline_without_the_adapter_when_there_is_no_reference(monkeypatch):
     from gpu import models
 
+    assert adapter.has_adapter(tiny_models().pipe(inpaint=False, fast=False))  # loaded (and cached) first
     monkeypatch.setattr(adapter, "attach", lambda *args, **kwargs: None)
     bare = models._load("tiny", torch.device("cpu"), torch.float32)  # no adapter in its UNets
     assert not adapter.has_adapter(bare.pipe(inpaint=False, fast=False))

@@ -10,7 +10,10 @@ from PIL import Image
 
 from gpu import adapter, pipeline
 from gpu.errors import InvalidImage
+from gpu.types import Detection
 from tests.gpu.support import BIG_PHOTO, decode, make_request, pipe_spy, run_to_end, tiny_models
+
+SOFA = Detection(label="couch", box=(100.0, 180.0, 380.0, 330.0), confidence=0.9)  # random YOLO finds nothing
 
 
 def _reference(colour: tuple[int, int, int]) -> bytes:
@@ -63,6 +66,18 @@ def test_it_steers_quick_mode_with_the_same_embeds(monkeypatch):
     [embeds] = spy.calls[-1]["ip_adapter_image_embeds"]
     assert embeds.shape[0] == 1  # no guidance in quick mode: the reference alone
     assert np.abs(_pixels(referenced) - _pixels(plain)).mean() > 0.3  # 4 steps from less noise: a smaller change
+
+
+def test_it_steers_inpainting_when_furniture_is_kept(monkeypatch):
+    monkeypatch.setenv("QUALITY_RETRY_BELOW", "0")
+    spy = pipe_spy(monkeypatch, "inpaint")
+    request = make_request(keep_furniture=True, style_reference=_reference((200, 40, 30)))
+    referenced = run_to_end(request, detections=[SOFA])[-1].result
+    [embeds] = spy.calls[-1]["ip_adapter_image_embeds"]
+    plain = run_to_end(make_request(keep_furniture=True), detections=[SOFA])[-1].result
+
+    assert embeds[1].any() and referenced.models["ip_adapter"] == "tiny"
+    assert np.abs(_pixels(referenced) - _pixels(plain)).mean() > 1
 
 
 def test_it_turns_an_unreadable_reference_away_by_name():

@@ -6,6 +6,7 @@
     designs/<id>/result-<n>.jpg      each variation (.png for an edit), and result-<n>-thumbnail.jpg
     designs/<id>/result-<n>-x<f>.jpg each upscale of a variation to print size
     designs/<id>/mask.png            an edit's mask
+    designs/<id>/reference.jpg       the style reference photo a design took its look from
     designs/<id>/<map>.png           the control maps (depth, edges, ...) of designs that have them
 
 The JSON names every file it mentions by its path in the ZIP. Images are copied from storage in chunks, never
@@ -41,7 +42,8 @@ restyle-data.json holds everything we keep about your account, in one file:
                  paths of its files in this ZIP
 
 designs/<id>/ holds each design's photo (original.jpg), results (result-1.jpg, ...), their thumbnails,
-upscales (result-1-x4.jpg, ...), an edit's mask (mask.png), and control maps when they were kept.
+upscales (result-1-x4.jpg, ...), an edit's mask (mask.png), the style reference photo you gave
+(reference.jpg), and control maps when they were kept.
 """
 
 
@@ -140,6 +142,7 @@ def _design(archive: zipfile.ZipFile, design) -> dict:
         "created_at": design.created_at, "started_at": design.started_at, "finished_at": design.finished_at,
         "mode": design.mode,
         "mask": _copy(archive, design.mask.name, f"{folder}/mask.png") if design.mask else None,
+        "style_reference": _copy(archive, design.reference.name, f"{folder}/reference.jpg"),
         "original": _copy(archive, design.original.name, f"{folder}/original.jpg"),
         "original_width": design.original_width, "original_height": design.original_height,
         "results": results, "control_maps": maps, "metadata": design.metadata,

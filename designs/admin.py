@@ -208,6 +208,8 @@ class DesignAdmin(admin.ModelAdmin):
     def _before_after(self, design: Design, *, height: int, results) -> str:
         images = [(file_url(design.original.name), "original photo", height)]
         images += [(file_url(r.thumbnail.name), f"variation {r.index + 1}", height) for r in results]
+        if design.reference.name:
+            images.append((file_url(design.reference.name), "style reference photo", height))
         return format_html_join("", _THUMB, images)
 
     @admin.display(description="Control maps")

@@ -88,13 +88,14 @@ class DesignListCreateApi(DesignApiView, ListAPIView):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         callback_url, callback_token = webhooks.callback_for(token=token, url=data.pop("callback_url", ""))
         image, mask, source = data.pop("image", None), data.pop("mask", None), data.pop("source", None)
+        reference = data.pop("style_reference", None)
         if source is not None:  # the photo of an earlier design of the caller's, e.g. to edit an area of it
             requester = self.requester()
             design = services.design_restyle(requester=requester, source=design_get_for(requester, source),
-                                             params=data, mask=mask)
+                                             params=data, mask=mask, style_reference=reference)
             return accepted(request, design, created=True)
         design, created = services.design_create(
-            requester=self.requester(new_guest=True), image=image, mask=mask, params=data,
+            requester=self.requester(new_guest=True), image=image, mask=mask, params=data, style_reference=reference,
             idempotency_key=_idempotency_key(request), callback_url=callback_url, callback_token=callback_token,
         )
         return accepted(request, design, created=created)

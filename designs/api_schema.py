@@ -118,6 +118,9 @@ class DesignStateSerializer(serializers.Serializer):
     original_url = serializers.CharField(allow_null=True, help_text=_URL_HELP)
     mask_url = serializers.CharField(allow_null=True, help_text="An edit's mask as stored (white = changed). "
                                                                 + _URL_HELP)
+    style_reference_url = serializers.CharField(
+        allow_null=True, help_text="The style reference photo the design takes its look from; null without one. "
+                                   + _URL_HELP)
     results = DesignResultSerializer(many=True, help_text="One per variation, once completed.")
     metadata = DesignMetadataSerializer()
     error = DesignErrorSerializer(allow_null=True, help_text="Why it failed; null otherwise.")
@@ -174,6 +177,7 @@ STATE_EXAMPLE = OpenApiExample("completed", response_only=True, status_codes=["2
     "created_at": "2026-11-12T10:30:31+00:00", "started_at": "2026-11-12T10:30:32+00:00",
     "finished_at": "2026-11-12T10:30:45+00:00",
     "original_url": "https://files.example.com/designs/u7/3b8e…/original.jpg?X-Amz-Signature=…", "mask_url": None,
+    "style_reference_url": None,
     "results": [{"url": "https://files.example.com/designs/u7/3b8e…/result-1-a1.jpg?X-Amz-Signature=…",
                  "thumbnail_url": "https://files.example.com/designs/u7/3b8e…/thumb-1-a1.jpg?X-Amz-Signature=…",
                  "width": 1024, "height": 768, "seed": 1234, "quality_score": 0.81,

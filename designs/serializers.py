@@ -5,6 +5,7 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from designs import references
 from designs.filters import InvalidFilter, status_filter_values
 from gpu.colors import InvalidPreference, normalize_hex
 from gpu.styles import ROOM_TYPES, STYLES
@@ -48,7 +49,11 @@ def _is_json(text: str) -> bool:
 
 class DesignCreateSerializer(serializers.Serializer):
     image = serializers.FileField(required=False, allow_empty_file=True, help_text="JPEG, PNG, WebP or HEIC photo.")
-    style = serializers.ChoiceField(choices=sorted(STYLES))
+    style = serializers.ChoiceField(
+        choices=sorted(STYLES), required=False, allow_blank=True,
+        help_text="A named style (GET /api/v1/styles/). Required, unless `style_reference` is given: then it may be "
+                  f"left out and the design uses the neutral `{references.DEFAULT_STYLE}` wording, the look coming "
+                  "from the reference photo.")
     room_type = serializers.ChoiceField(choices=sorted(ROOM_TYPES), required=False, allow_blank=True)
     keep_furniture = serializers.BooleanField(required=False, default=False)
     color_palette = PaletteField(required=False, default=list)
@@ -79,6 +84,22 @@ class DesignCreateSerializer(serializers.Serializer):
         required=False, allow_empty_file=True,
         help_text="mode edit only: a PNG, white (or opaque) where the photo should change, the photo's size or "
                   "its shape scaled (aspect within 1%). Not empty, not all white.")
+
+    style_reference = serializers.FileField(
+        required=False, allow_empty_file=True,
+        help_text="A photo of a room whose look (colours, materials, mood) the design takes, beside or instead of "
+                  "`style`; your room's layout stays. Checked like `image` (JPEG, PNG, WebP or HEIC, same size "
+                  "limits); stored privately with the design, exported with your data, deleted with the design.")
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("style"):
+            attrs.pop("style", None)  # with `source`: that design's style
+            if attrs.get("source") is None:
+                if attrs.get("style_reference") is None:
+                    raise serializers.ValidationError({"style": "Pick a style, or give a style reference photo."},
+                                                      code="required")
+                attrs["style"] = references.DEFAULT_STYLE
+        return attrs
 
     def validate_wall_color(self, value: str) -> str:
         value = value.strip()

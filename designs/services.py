@@ -24,19 +24,24 @@ from designs.models import FINISHED, Design, Mode, Status
 from designs.options import DesignOptions
 from designs.progress import publish_state
 from designs.queues import design_send
+from designs.references import reference_copy, reference_normalize
 from designs.requester import Requester
 from designs.uploads import normalize_upload
 from designs.webhooks import delivery_record
 
 log = logging.getLogger(__name__)
 
+
 def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "", callback_url: str = "",
-                  callback_token=None, mask=None) -> tuple[Design, bool]:
+                  callback_token=None, mask=None, style_reference=None) -> tuple[Design, bool]:
     """Validate, store and enqueue a design. Returns (design, created); a repeated key returns the first design.
-    A callback (checked by webhooks.callback_for) is called when the design ends. `mask`: an edit's PNG upload."""
+    A callback (checked by webhooks.callback_for) is called when the design ends. `mask`: an edit's PNG upload.
+    `style_reference`: a photo whose look the design takes (designs/references.py)."""
     mask_data = mask_read(mask)
     if mask_data is not None:
         params = {**params, "mask_sha256": hashlib.sha256(mask_data).hexdigest()}  # for the fingerprint only
+    if style_reference is not None:
+        params = {**params, "reference_sha256": _upload_sha256(style_reference)}  # for the fingerprint only
     fingerprint = _request_fingerprint(image, params) if idempotency_key else ""
     existing = _find_idempotent(requester, idempotency_key, fingerprint)
     if existing:
@@ -48,6 +53,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     mode = params.get("mode") or Mode.RESTYLE
     _mode_choices(mode, params)
     mask_png = normalize_mask(mask_data, mode=mode, photo=photo)  # before anything is stored or counted
+    reference = reference_normalize(style_reference)  # likewise
     design = Design(
         owner=requester.user, guest_key=requester.guest_key, client_ip=requester.ip or None,
         style=params["style"], room_type=params.get("room_type") or "", mode=mode,
@@ -61,6 +67,8 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     design.original.name = file_save(f"{design.storage_prefix}/original.jpg", photo.content)
     if mask_png is not None:
         design.mask.name = file_save(f"{design.storage_prefix}/mask.png", mask_png)
+    if reference is not None:
+        design.reference.name = file_save(f"{design.storage_prefix}/reference.jpg", reference.content)
     try:
         with transaction.atomic():
             design.save(force_insert=True)
@@ -70,6 +78,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     except IntegrityError:
         file_delete(design.original.name)
         file_delete(design.mask.name)
+        file_delete(design.reference.name)
         existing = _find_idempotent(requester, idempotency_key, fingerprint)
         if existing is None:
             raise
@@ -77,6 +86,7 @@ def design_create(*, requester: Requester, image, params: dict, idempotency_key:
     except BaseException:
         file_delete(design.original.name)
         file_delete(design.mask.name)
+        file_delete(design.reference.name)
         raise
     return design, True
 
@@ -88,17 +98,30 @@ def _mode_choices(mode: str, params: dict) -> None:
                        field="prompt")
 
 
-def design_restyle(*, requester: Requester, source: Design, params: dict, mask=None) -> Design:
+def design_restyle(*, requester: Requester, source: Design, params: dict, mask=None,
+                   style_reference=None) -> Design:
     """A new design from `source`'s stored photo ("try another style"). `params` override the source's own
     choices (room type, preferences, variations); the photo goes through design_create's same upload checks,
-    plan limits and quota, so restyling is never a way around them."""
+    plan limits and quota, so restyling is never a way around them. The source's style reference comes along
+    unless another is given."""
     if not requester.owns(source):
         raise Http404
-    merged = {"room_type": source.room_type, "variations": source.variations, **source.options.to_json(), **params}
+    merged = {"style": source.style, "room_type": source.room_type, "variations": source.variations,
+              **source.options.to_json(), **params}
     with default_storage.open(source.original.name, "rb") as stored:
         photo = ContentFile(stored.read(), name="original.jpg")
-    design, _created = design_create(requester=requester, image=photo, params=merged, mask=mask)
+    reference = style_reference if style_reference is not None else reference_copy(source)
+    design, _created = design_create(requester=requester, image=photo, params=merged, mask=mask,
+                                     style_reference=reference)
     return design
+
+
+def _upload_sha256(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _find_idempotent(requester: Requester, key: str, fingerprint: str) -> Design | None:

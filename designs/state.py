@@ -29,6 +29,7 @@ def design_state(design: Design) -> dict:
         "finished_at": _iso(design.finished_at),
         "original_url": file_url(design.original.name),
         "mask_url": file_url(design.mask.name) if design.mask.name else None,
+        "style_reference_url": file_url(design.reference.name) if design.reference.name else None,
         "results": [
             {
                 "url": file_url(result.image.name),

@@ -7,7 +7,8 @@
 What it prints, in order: the versions, device and dtype; the CPU overhead around the models; the cold
 start (a new process, from its start to the first event of its first request, with the same compile and
 warm-up settings); the compile + warm-up time, on its own line; then one row per shape bucket x batch x
-mode (standard, quick, and with --cond-only the standard mode with ControlNets on the conditional half).
+mode (standard, quick, with --cond-only the standard mode with ControlNets on the conditional half, and with
+--reference the standard mode steered by a style reference photo through the image-prompt adapter).
 
 Every row is timed after its own warm-up run, with torch.cuda.synchronize() before and after. "s/image"
 is the whole request (decode, detection, depth, edges, denoising, quality check, encoding) divided by
@@ -44,7 +45,7 @@ class Case:
     resolution: int
     bucket: tuple[int, int]
     variations: int
-    mode: str  # "standard", "quick", "cond-only"
+    mode: str  # "standard", "quick", "cond-only", "reference"
 
     @property
     def fast(self) -> bool:
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         for resolution in args.resolutions
         for bucket in _buckets(resolution, args.buckets, photo)
         for variations in args.variations
-        for mode in ("standard", "quick", *(("cond-only",) if args.cond_only else ()))
+        for mode in ("standard", "quick", *(("cond-only",) if args.cond_only else ()),
+                     *(("reference",) if args.reference else ()))
     ]
     base = RestyleRequest(image=photo, style="scandinavian", seed=1234, steps=args.steps, creativity=0.6)
     print_generation(loaded, base, cases, repeats=args.repeats, compiled=report.compiled)
@@ -99,6 +101,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--compile", type=_yes_no, help="torch.compile + warm-up on/off (default: RESTYLE_COMPILE)")
     parser.add_argument("--mode", help="torch.compile mode (default: RESTYLE_COMPILE_MODE)")
     parser.add_argument("--cond-only", action="store_true", help="also time ControlNets on the conditional half")
+    parser.add_argument("--reference", action="store_true",
+                        help="also time the standard mode with a style reference (the photo itself)")
     parser.add_argument("--no-cold-start", dest="cold_start", action="store_false", help="skip the cold start")
     parser.add_argument("--first-event", action="store_true", help=argparse.SUPPRESS)  # the cold-start child
     args = parser.parse_args(argv)
@@ -200,7 +204,8 @@ def print_generation(models, base: RestyleRequest, cases: list[Case], *, repeats
     controlnets = models.pipe(inpaint=False, fast=False).controlnet
     for case in cases:
         request = replace(base, image=_photo_for(base.image, case.bucket), resolution=case.resolution,
-                          fast=case.fast, variations=case.variations)
+                          fast=case.fast, variations=case.variations,
+                          style_reference=base.image if case.mode == "reference" else None)
         controlnets.cond_only = case.mode == "cond-only"
         try:
             runs = [_timed_run(models, request) for _ in range(repeats + 1)][1:]  # the first run warms up

@@ -22,6 +22,7 @@ Settings (environment variables, read when `prepare` runs):
 - RESTYLE_WARMUP_RESOLUTIONS: long sides to warm (default "512,768")
 - RESTYLE_WARMUP_BATCHES: variations per call to warm (default "1"; every value is one more graph per bucket)
 - RESTYLE_WARMUP_MODES: standard,fast (default both)
+- RESTYLE_WARMUP_REFERENCE: on (default: every shape also with a style reference, gpu/adapter.py) | off
 """
 from __future__ import annotations
 
@@ -122,7 +123,11 @@ def prepare(models, *, compile: bool | None = None, warmup: bool | None = None, 
 
 def fuse_qkv(models) -> bool:
     """One projection matmul instead of three in every attention block of the UNets and the VAE."""
-    for module in _modules(models, "unet", "fast_unet", "vae"):
+    from gpu import adapter
+
+    for module in _modules(models, "unet", "fast_unet"):
+        adapter.fuse_qkv(module)  # keeps the image-prompt adapter's cross-attention processors
+    for module in _modules(models, "vae"):
         module.fuse_qkv_projections()
     return True
 
@@ -181,6 +186,14 @@ def warm_modes() -> tuple[bool, ...]:
     return tuple(name == "fast" for name in names)
 
 
+def warm_references() -> tuple[bool, ...]:
+    """Without and with a style reference: the adapter's branch at scale 0 and above 0 are two graphs."""
+    value = os.environ.get("RESTYLE_WARMUP_REFERENCE", "on").strip().lower()
+    if value not in ("on", "off"):
+        raise ValueError(f"RESTYLE_WARMUP_REFERENCE={value!r}: use on or off")
+    return (False, True) if value == "on" else (False,)
+
+
 def _ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -200,8 +213,11 @@ def warm_up(models, *, resolutions=None, batches=None, modes=None, steps: int = 
         for bucket in buckets.buckets_for(resolution):
             for batch in batches or warm_batches():
                 for fast in warm_modes() if modes is None else modes:
-                    pipeline.warm_bucket(models, bucket, batch=batch, fast=fast, steps=steps)
-                    warmed.append(f"{bucket[0]}x{bucket[1]} b{batch} {'fast' if fast else 'standard'}")
+                    for reference in warm_references():
+                        pipeline.warm_bucket(models, bucket, batch=batch, fast=fast, steps=steps,
+                                             reference=reference)
+                        warmed.append(f"{bucket[0]}x{bucket[1]} b{batch} {'fast' if fast else 'standard'}"
+                                      + (" reference" if reference else ""))
     return warmed
 
 

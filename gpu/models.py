@@ -35,7 +35,7 @@ from diffusers import (  # noqa: E402
 from diffusers.models.controlnets.multicontrolnet import MultiControlNetModel  # noqa: E402
 from diffusers.utils import logging as diffusers_logging  # noqa: E402
 
-from gpu import architectures, fast, weights  # noqa: E402
+from gpu import adapter, architectures, fast, weights  # noqa: E402
 from gpu.controlnets import RestyleControlNets, cond_only_default  # noqa: E402
 from gpu.errors import ModelUnavailable  # noqa: E402
 from gpu.inpaint import KeepFurnitureInpaintPipeline  # noqa: E402
@@ -168,6 +168,8 @@ def _real_parts(dtype: torch.dtype) -> dict[str, Any]:
             requires_safety_checker=False,
         )
         depth_model = DepthAnythingForDepthEstimation.from_pretrained(folders["depth"], dtype=dtype)
+        # Before the quick UNet is copied from the standard one, so both carry the adapter.
+        adapter.attach(img2img, adapter.load_encoder(folders["ip_adapter"], dtype), folders["ip_adapter"])
         fast_unet = fast.fused_unet(img2img.unet, folders["lcm_lora"] / weights.LCM_LORA.files[0])
         taesd = fast.load_taesd(folders["taesd"], dtype)
     except (OSError, ValueError) as exc:  # a half-downloaded or corrupt snapshot
@@ -183,9 +185,9 @@ def _real_parts(dtype: torch.dtype) -> dict[str, Any]:
     }
 
 
-def _random_parts(size: str) -> dict[str, Any]:
-    parts = architectures.build(size)
-    img2img = StableDiffusionControlNetImg2ImgPipeline(
+def random_img2img(parts: architectures.RandomComponents) -> StableDiffusionControlNetImg2ImgPipeline:
+    """The standard pipeline over random parts, before the image-prompt adapter goes in."""
+    return StableDiffusionControlNetImg2ImgPipeline(
         vae=parts.vae,
         text_encoder=parts.text_encoder,
         tokenizer=parts.tokenizer,
@@ -196,6 +198,13 @@ def _random_parts(size: str) -> dict[str, Any]:
         feature_extractor=None,
         requires_safety_checker=False,
     )
+
+
+def _random_parts(size: str) -> dict[str, Any]:
+    parts = architectures.build(size)
+    img2img = random_img2img(parts)
+    encoder = adapter.random_encoder(size, architectures.SEED + 9)
+    adapter.attach(img2img, encoder, adapter.random_weights(parts.unet, encoder, architectures.SEED + 10))
     profile = "tiny" if size == "tiny" else "sd15-random"
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(architectures.SEED)
@@ -210,7 +219,7 @@ def _random_parts(size: str) -> dict[str, Any]:
         "depth_input_size": architectures.DEPTH_INPUT_SIZE[size],
         **detector,
         "versions": dict.fromkeys(("sd15", "controlnet_depth", "controlnet_canny", "depth", "detector", "lcm_lora",
-                                   "taesd"), profile),
+                                   "taesd", "ip_adapter"), profile),
     }
 
 

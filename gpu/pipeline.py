@@ -26,10 +26,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gpu import buckets, decoding, detection, imaging, modes, quality, schedule, styles
+from gpu import adapter, buckets, decoding, detection, imaging, modes, quality, schedule, styles
 from gpu import fast as fast_mode
 from gpu.edges import structure_edges
-from gpu.errors import GenerationFailed, InvalidRequest, NotARoom
+from gpu.errors import GenerationFailed, InvalidImage, InvalidRequest, NotARoom
 from gpu.types import RESOLUTIONS, STAGES, Detection, Event, RestyleRequest, RestyleResult, Variation
 
 # Where each stage's progress lives in [0, 1]: denoising dominates the wall time.
@@ -74,6 +74,8 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
     with clock("analyzing"):
         photo = imaging.decode_photo(request.image, request.resolution)
         pixels = imaging.to_array(photo)
+        with clock("reference"):
+            reference = reference_embeds(models, request.style_reference)
 
     yield progress.event("detecting", 0.0, "Looking at the furniture...")
     with clock("detecting"):
@@ -96,7 +98,7 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
 
     positive, negative = modes.build_prompts(request, room_type=request.room_type or detected_room,
                                              tokenizer=models.tokenizer)
-    job = _Job(request, models, photo, depth, edges, keep, positive, negative, region=region)
+    job = _Job(request, models, photo, depth, edges, keep, positive, negative, region=region, reference=reference)
     seeds = _seeds(request)
 
     message = modes.message(request.mode, style.name)
@@ -131,7 +133,7 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         furniture=detection.furniture(found),
         detected_room_type=detected_room,
         quality=report,
-        models=dict(models.versions),
+        models=_versions(models, reference is not None),
         device=str(models.device),
         gpu_seconds=timings["total"] if models.device.type == "cuda" else 0.0,
     )
@@ -141,8 +143,10 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
 class _Job:
     """Everything one request's generations share: the photo, its control maps, the prompts."""
 
-    def __init__(self, request, models, photo, depth, edges, keep, positive, negative, *, region=None) -> None:
+    def __init__(self, request, models, photo, depth, edges, keep, positive, negative, *, region=None,
+                 reference=None) -> None:
         self.request, self.models, self.photo, self.depth = request, models, photo, depth
+        self.reference = reference  # the style reference's image embeds (gpu/adapter.py), or None
         self.source = imaging.to_array(photo)
         self.region = region
         self.depth_scale = modes.depth_scale(request.mode)
@@ -191,7 +195,10 @@ class _Job:
         kwargs["output_type"] = "latent"  # decoded here, so a broken fp16 decode can be redone alone
         if inpaint:
             kwargs["mask_image"] = placement.place(255 - self.latent_keep)  # diffusers repaints the white part
-        prepare = None if inpaint else (lambda call: self._encoded(pipe, call))
+        def prepare(call: dict) -> dict:  # under the models' lock
+            call = adapter.apply(pipe, call, self.reference)
+            return call if inpaint else self._encoded(pipe, call)
+
         box = placement.box
         latents = yield from _stream(pipe, kwargs, self.models.lock, progress, stage, message,
                                      preview=lambda latents: self._preview(latents, box), prepare=prepare)
@@ -310,6 +317,29 @@ def generation_kwargs(*, photo: Image.Image, control: list[Image.Image], positiv
     }
 
 
+def reference_embeds(models, data: bytes | None) -> torch.Tensor | None:
+    """A style reference decoded like the photo and encoded once, for every denoising call of the request."""
+    if data is None:
+        return None
+    try:
+        reference = imaging.decode_photo(data, adapter.REFERENCE_LONG_SIDE)
+    except InvalidImage as exc:
+        raise InvalidImage(f"Style reference: {exc.message}") from exc
+    pipe = models.pipe(inpaint=False, fast=False)
+    if not adapter.has_adapter(pipe):
+        raise InvalidRequest("This model set has no image-prompt adapter for style references.")
+    with models.lock:
+        return adapter.encode(pipe, reference)
+
+
+def _versions(models, referenced: bool) -> dict[str, str]:
+    """The models that ran: the image-prompt adapter only when a style reference steered the result."""
+    versions = dict(models.versions)
+    if not referenced:
+        versions.pop("ip_adapter", None)
+    return versions
+
+
 @torch.inference_mode()
 def encode_photo(pipe, photo: Image.Image) -> torch.Tensor:
     """The photo as (1, 4, h, w) latents scaled for the UNet, through the pipeline's own VAE."""
@@ -320,11 +350,13 @@ def encode_photo(pipe, photo: Image.Image) -> torch.Tensor:
     return retrieve_latents(pipe.vae.encode(pixels), sample_mode="argmax") * pipe.vae.config.scaling_factor
 
 
-def warm_bucket(models, bucket: tuple[int, int], *, batch: int, fast: bool, steps: int = 2) -> None:
+def warm_bucket(models, bucket: tuple[int, int], *, batch: int, fast: bool, steps: int = 2,
+                reference: bool = False) -> None:
     """One generation at `bucket` x `batch` in the given mode, through the same call a design makes.
 
     At strength 1 with two steps, the first step runs both ControlNets and the second none (their
     guidance has ended), so both UNet variants, the ControlNets, the decoder and the preview are traced.
+    `reference`: with the image-prompt adapter on (its branch is a different graph from the scale-0 one).
     """
     from gpu.compile import warm_photo
 
@@ -337,7 +369,8 @@ def warm_bucket(models, bucket: tuple[int, int], *, batch: int, fast: bool, step
     kwargs["num_inference_steps"] = steps
     with models.lock, torch.inference_mode():
         kwargs["image"] = encode_photo(pipe, photo).expand(batch, -1, -1, -1)
-        latents = pipe(**kwargs).images
+        embeds = adapter.encode(pipe, photo) if reference and adapter.has_adapter(pipe) else None
+        latents = pipe(**adapter.apply(pipe, kwargs, embeds)).images
         pipe.vae.decode(latents / pipe.vae.config.scaling_factor)
         if models.taesd is not None:
             fast_mode.preview(models.taesd, latents[0])

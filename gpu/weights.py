@@ -122,7 +122,22 @@ UPSCALER = Checkpoint(
     files=("RealESRGAN_x4plus.pth",),
 )
 
-CHECKPOINTS = (SD15, CONTROLNET_DEPTH, CONTROLNET_CANNY, DEPTH, LCM_LORA, TAESD, UPSCALER)
+# Reference photos (gpu/adapter.py): IP-Adapter for SD 1.5 (Apache-2.0) and the CLIP ViT-H/14 image encoder it was
+# trained with (LAION's OpenCLIP weights, MIT), both from the h94/IP-Adapter repository. The revision is the one a
+# public install script pins for models/image_encoder/model.safetensors (sha256 6ca9667d...b030); fetch_models
+# checks it against the Hub like the others.
+IP_ADAPTER = Checkpoint(
+    key="ip_adapter",
+    repo_id="h94/IP-Adapter",
+    revision="018e402774aeeddd60609b4ecdb7e298259dc729",
+    files=(
+        "models/ip-adapter_sd15.safetensors",
+        "models/image_encoder/config.json",
+        "models/image_encoder/model.safetensors",
+    ),
+)
+
+CHECKPOINTS = (SD15, CONTROLNET_DEPTH, CONTROLNET_CANNY, DEPTH, LCM_LORA, TAESD, UPSCALER, IP_ADAPTER)
 
 
 def hub_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:

@@ -227,6 +227,8 @@
     if (mode() === "edit") data.append("mask", await editor.toBlob(), "mask.png");
     var style = form.querySelector('input[name="style"]:checked');
     if (style) data.append("style", style.value);
+    var reference = form.elements.style_reference;
+    if (reference && reference.files.length && !reference.closest("[hidden]")) data.append("style_reference", reference.files[0]);
     ["room_type", "wall_color", "flooring", "prompt", "creativity", "variations", "resolution"].forEach(function (name) {
       var field = form.elements[name];
       if (field.closest("[hidden]")) return; // a choice this mode does not use

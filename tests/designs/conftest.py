@@ -33,6 +33,15 @@ def upload(content: bytes | None = None, name: str = "room.jpg") -> SimpleUpload
     return SimpleUploadedFile(name, content if content is not None else photo_bytes(), content_type="image/jpeg")
 
 
+def reference_upload(colours=((190, 60, 40), (30, 90, 200))) -> SimpleUploadedFile:
+    """A style reference photo (600x400 PNG, two colour fields) as an upload."""
+    image = Image.new("RGB", (600, 400), colours[0])
+    image.paste(colours[1], (0, 0, 250, 400))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("a-room-i-like.png", buffer.getvalue(), content_type="image/png")
+
+
 def submit(client, *, headers: dict | None = None, **fields):
     data = {"style": "japandi", "resolution": "512", **fields}
     if "image" not in data:

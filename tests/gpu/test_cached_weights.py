@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-from gpu import architectures, fast, models, pipeline, upscale, weights
+from gpu import adapter, architectures, fast, models, pipeline, upscale, weights
 from gpu.types import UpscaleRequest
 from tests.gpu.support import make_request, tiny_models
 
@@ -28,7 +28,7 @@ def _snapshot(cache: Path, checkpoint: weights.Checkpoint) -> Path:
 
 def _fill(cache: Path) -> None:
     tiny = tiny_models()
-    pipe = tiny.pipe(inpaint=False, fast=False)
+    pipe = models.random_img2img(architectures.build("tiny"))  # as published: no adapter inside the UNet
     sd15 = _snapshot(cache, weights.SD15)
     pipe.save_pretrained(sd15, variant="fp16")
     # The SD 1.5 repository ships the slow tokenizer's files, not tokenizer.json.
@@ -49,6 +49,13 @@ def _fill(cache: Path) -> None:
     tiny.taesd.save_pretrained(_snapshot(cache, weights.TAESD))
     weights.yolo_path(cache).parent.mkdir(parents=True)
     tiny.detector.save(str(weights.yolo_path(cache)))
+    # h94/IP-Adapter's layout: one safetensors file with "image_proj." and "ip_adapter." keys, and the encoder.
+    ip_folder = _snapshot(cache, weights.IP_ADAPTER)
+    encoder = adapter.random_encoder("tiny", architectures.SEED)
+    encoder.save_pretrained(ip_folder / adapter.ENCODER_SUBFOLDER)
+    state = adapter.random_weights(pipe.unet, encoder, architectures.SEED)
+    save_file({f"{part}.{key}": value.contiguous() for part, values in state.items() for key, value in values.items()},
+              ip_folder / adapter.SUBFOLDER / adapter.WEIGHT_NAME)
     # Real-ESRGAN's published layout: the EMA weights under "params_ema" in a plain torch file.
     torch.save({"params_ema": upscale.build("tiny").state_dict()},
                _snapshot(cache, weights.UPSCALER) / weights.UPSCALER.files[0])
@@ -80,6 +87,8 @@ def test_it_loads_sd15_from_the_cache_alone_and_runs_the_pipeline(tmp_path, monk
     assert result.models["controlnet_canny"] == weights.CONTROLNET_CANNY.ref
     assert result.models["lcm_lora"] == weights.LCM_LORA.ref and result.models["taesd"] == weights.TAESD.ref
     assert len(result.variations) == 1
+    referenced = list(pipeline.run(make_request(style_reference=make_request().image), loaded))[-1].result
+    assert referenced.models["ip_adapter"] == weights.IP_ADAPTER.ref
 
 
 def test_it_loads_the_upscaler_from_the_cache_alone_and_enlarges(tmp_path, monkeypatch, no_network):

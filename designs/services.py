@@ -22,6 +22,7 @@ from designs import metrics
 from designs.files import file_delete, file_save
 from designs.masks import mask_read, normalize_mask
 from designs.models import FINISHED, Design, Mode, Status
+from designs.objects import ObjectChoiceError, objects_resolve
 from designs.progress import publish_state
 from designs.queues import design_send
 from designs.requester import Requester
@@ -30,7 +31,8 @@ from designs.webhooks import delivery_record
 
 log = logging.getLogger(__name__)
 
-PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring", "prompt", "creativity", "seed")
+PREFERENCE_FIELDS = ("keep_furniture", "color_palette", "wall_color", "flooring", "prompt", "creativity", "seed",
+                     "objects")
 
 
 def design_create(*, requester: Requester, image, params: dict, idempotency_key: str = "", callback_url: str = "",
@@ -97,11 +99,23 @@ def design_restyle(*, requester: Requester, source: Design, params: dict, mask=N
     plan limits and quota, so restyling is never a way around them."""
     if not requester.owns(source):
         raise Http404
-    merged = {"room_type": source.room_type, "variations": source.variations, **source.preferences, **params}
+    if "objects" in params:  # checked against the source's detections before anything is stored or counted
+        params = {**params, "objects": _objects(source, params)}
+    inherited = {key: value for key, value in source.preferences.items() if key != "objects"}  # its source's ids
+    merged = {"room_type": source.room_type, "variations": source.variations, **inherited, **params}
     with default_storage.open(source.original.name, "rb") as stored:
         photo = ContentFile(stored.read(), name="original.jpg")
     design, _created = design_create(requester=requester, image=photo, params=merged, mask=mask)
     return design
+
+
+def _objects(source: Design, params: dict) -> list[dict] | None:
+    try:
+        resolved = objects_resolve(source=source, choices=params["objects"],
+                                   mode=params.get("mode") or Mode.RESTYLE)
+    except ObjectChoiceError as error:
+        raise ApiError("invalid_objects", str(error), field="objects") from None
+    return resolved or None
 
 
 def _preferences(params: dict) -> dict:

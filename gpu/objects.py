@@ -21,9 +21,9 @@ import numpy as np
 from PIL import Image
 
 from gpu import detection, imaging, modes, prompts
+from gpu.types import OBJECT_ACTIONS as ACTIONS
 from gpu.types import RestyleRequest
 
-ACTIONS = ("keep", "replace", "remove")
 # Modes that repaint the whole room and so can be told, object by object, what to hold: the region modes
 # decide what changes themselves, and staging starts from an empty room.
 MODES_WITH_OBJECTS = ("restyle",)

@@ -12,6 +12,8 @@ STAGES = ("analyzing", "detecting", "generating", "transforming", "finalizing")
 RESOLUTIONS = (512, 768, 1024)
 # What a design does to the photo (gpu/modes.py): restyle all of it, empty it, furnish it, or change one area.
 MODES = ("restyle", "declutter", "stage", "edit")
+# What a design may do to each object an earlier design of the photo found (gpu/objects.py).
+OBJECT_ACTIONS = ("keep", "replace", "remove")
 
 
 @dataclass(frozen=True)

@@ -58,3 +58,31 @@ def _frame(design: Design) -> list[int] | None:
     """The size of the image the design's boxes are in: its results' size."""
     first = design.results.order_by("index").first()
     return [first.width, first.height] if first is not None else None
+
+
+def objects_for_page(design: Design) -> dict:
+    """The design page's object list: each object named ("Couch 2"), its outline in the result's pixels."""
+    frame = _frame(design)
+    found = design_objects(design)
+    if frame is None or not found:
+        return {"objects": [], "frame": None}
+    counts: dict[str, int] = {}
+    items = []
+    for item in found:
+        label = str(item.get("label") or "object")
+        counts[label] = counts.get(label, 0) + 1
+        x1, y1, x2, y2 = item["box"]
+        items.append({"id": item["id"], "name": f"{label.capitalize()} {counts[label]}", "x": x1, "y": y1,
+                      "width": max(x2 - x1, 0), "height": max(y2 - y1, 0)})
+    return {"objects": items, "frame": {"width": frame[0], "height": frame[1]}}
+
+
+def object_choices_from_form(form) -> list[dict]:
+    """The choices a dashboard form sent: `object-<id>` = keep | replace | remove ("" for as usual)."""
+    choices = []
+    for key, value in form.items():
+        if not key.startswith("object-") or not value:
+            continue
+        number = key.removeprefix("object-")
+        choices.append({"id": int(number) if number.isdigit() else number, "action": value})
+    return choices

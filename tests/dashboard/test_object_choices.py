@@ -32,6 +32,7 @@ def test_it_lists_and_outlines_the_objects_found(alice_client, alice):
         for action in ("keep", "replace", "remove"):
             assert f'name="object-{item["id"]}" value="{action}"' in page
     assert 'viewBox="0 0 512 384"' in page  # the result's pixels, which the boxes are in
+    assert "{#" not in page and "{% comment" not in page  # the template's own comments stay in the template
 
 
 def test_it_makes_a_design_with_the_choices(alice_client, alice):

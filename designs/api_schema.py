@@ -22,6 +22,10 @@ class DesignPreferencesSerializer(serializers.Serializer):
     prompt = serializers.CharField(required=False)
     creativity = serializers.FloatField(required=False, min_value=0, max_value=1)
     seed = serializers.IntegerField(required=False)
+    objects = serializers.ListField(
+        child=serializers.DictField(), required=False,
+        help_text="Object-by-object choices: {id, label, box, frame, action} each, the box in the pixels of "
+                  "frame (the source design's result size).")
 
 
 class LayoutSerializer(serializers.Serializer):
@@ -46,6 +50,9 @@ class DesignResultSerializer(serializers.Serializer):
 
 
 class FurnitureSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text=(
+        "What `objects` on a new design from this one names the object by (designs made before ids were recorded "
+        "have none: their position in the list is their id)."))
     label = serializers.CharField()
     box = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4,
                                 help_text="x1, y1, x2, y2 in result pixels.")
@@ -186,7 +193,8 @@ STATE_EXAMPLE = OpenApiExample("completed", response_only=True, status_codes=["2
     "metadata": {"processing_time": 12.9, "timings": {"analyzing": 0.2, "detecting": 0.4, "generating": 0.6,
                                                       "transforming": 10.8, "finalizing": 0.4},
                  "detected_room_type": "living_room",
-                 "furniture": [{"label": "couch", "box": [102.0, 388.5, 640.2, 700.0], "confidence": 0.91}],
+                 "furniture": [{"id": 0, "label": "couch", "box": [102.0, 388.5, 640.2, 700.0],
+                                "confidence": 0.91}],
                  "quality": {"retried": False}, "gpu_seconds": 11.2, "gpu_type": "L4", "cost_usd": 0.0025,
                  "backend": "modal", "device": "cuda:0", "models": {"base": "runwayml/stable-diffusion-v1-5@…"},
                  "attempts": 1},

@@ -31,6 +31,8 @@ class DesignOptions:
     creativity: float | None = option()  # 0..1
     seed: int | None = option()
     quick: bool | None = option(request="fast", only_when_on=True)  # the few-step quick draft (gpu/fast.py)
+    # Object by object (designs/objects.py): {id, label, box, frame, action} per object of the source design.
+    objects: tuple[dict, ...] | None = option()
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> DesignOptions:

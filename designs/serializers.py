@@ -39,6 +39,28 @@ class PaletteField(serializers.Field):
         return value
 
 
+@extend_schema_field({"type": "array", "items": {"type": "object", "properties": {
+    "id": {"type": "integer"}, "action": {"type": "string", "enum": ["keep", "replace", "remove"]}}}})
+class ObjectsField(serializers.Field):
+    """Object-by-object choices: a JSON list (a JSON form field in multipart); checked against the source's
+    detections by designs.objects."""
+
+    def to_internal_value(self, data) -> list:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError('Give a JSON list like [{"id": 3, "action": "remove"}].',
+                                                  code="invalid_objects") from None
+        if not isinstance(data, list):
+            raise serializers.ValidationError('Give a JSON list like [{"id": 3, "action": "remove"}].',
+                                              code="invalid_objects")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
@@ -80,6 +102,12 @@ class DesignCreateSerializer(serializers.Serializer):
     source = serializers.UUIDField(
         required=False,
         help_text="Instead of `image`: one of your designs, whose photo is used again (e.g. to edit an area of it).")
+    objects = ObjectsField(
+        required=False,
+        help_text='With `source` only: what to do with each object that design found, by its id in its '
+                  '`metadata.furniture`: [{"id": 3, "action": "keep" | "replace" | "remove"}]. keep: its own '
+                  'pixels in the result; replace: restyled; remove: taken away. Unlisted objects follow the '
+                  'usual behaviour. Restyle mode only.')
     mask = serializers.FileField(
         required=False, allow_empty_file=True,
         help_text="mode edit only: a PNG, white (or opaque) where the photo should change, the photo's size or "
@@ -92,6 +120,10 @@ class DesignCreateSerializer(serializers.Serializer):
                   "limits); stored privately with the design, exported with your data, deleted with the design.")
 
     def validate(self, attrs: dict) -> dict:
+        if attrs.get("objects") is not None and attrs.get("source") is None:
+            raise serializers.ValidationError(
+                {"objects": serializers.ErrorDetail("Object choices name the objects of an earlier design: "
+                                                    "send its id as `source`.", code="invalid_objects")})
         if not attrs.get("style"):
             attrs.pop("style", None)  # with `source`: that design's style
             if attrs.get("source") is None:

@@ -21,6 +21,7 @@ from designs import metrics
 from designs.files import file_delete, file_save
 from designs.masks import mask_read, normalize_mask
 from designs.models import FINISHED, Design, Mode, Status
+from designs.objects import ObjectChoiceError, objects_resolve
 from designs.options import DesignOptions
 from designs.progress import publish_state
 from designs.queues import design_send
@@ -106,8 +107,11 @@ def design_restyle(*, requester: Requester, source: Design, params: dict, mask=N
     unless another is given."""
     if not requester.owns(source):
         raise Http404
+    if "objects" in params:  # checked against the source's detections before anything is stored or counted
+        params = {**params, "objects": _objects(source, params)}
+    inherited = {key: value for key, value in source.options.to_json().items() if key != "objects"}  # its ids
     merged = {"style": source.style, "room_type": source.room_type, "variations": source.variations,
-              **source.options.to_json(), **params}
+              **inherited, **params}
     with default_storage.open(source.original.name, "rb") as stored:
         photo = ContentFile(stored.read(), name="original.jpg")
     reference = style_reference if style_reference is not None else reference_copy(source)
@@ -122,6 +126,15 @@ def _upload_sha256(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def _objects(source: Design, params: dict) -> list[dict] | None:
+    try:
+        resolved = objects_resolve(source=source, choices=params["objects"],
+                                   mode=params.get("mode") or Mode.RESTYLE)
+    except ObjectChoiceError as error:
+        raise ApiError("invalid_objects", str(error), field="objects") from None
+    return resolved or None
 
 
 def _find_idempotent(requester: Requester, key: str, fingerprint: str) -> Design | None:

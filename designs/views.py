@@ -19,6 +19,7 @@ from designs.files import file_url
 from designs.filters import InvalidFilter, status_filter_values, style_filter_value
 from designs.layout import random_weights
 from designs.models import FINISHED, RUNNING, Design, Status
+from designs.objects import object_choices_from_form, objects_for_page
 from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_request
 from designs.selectors import design_get_for, design_list_for
 from designs.serializers import DesignRestyleSerializer
@@ -138,6 +139,7 @@ def design_detail(request: HttpRequest, design_id) -> HttpResponse:
         # "Select furniture" in the mask editor: the boxes this design found, in its result's pixels.
         "editor_furniture": {"furniture": design.metadata.get("furniture") or [],
                              "reference_width": state["results"][0]["width"] if state["results"] else 0},
+        "found_objects": objects_for_page(design),  # keep / replace / remove, object by object
     }
     return render(request, "designs/detail.html", context)
 
@@ -151,8 +153,11 @@ def design_restyle(request: HttpRequest, design_id) -> HttpResponse:
     if not choice.is_valid():
         messages.error(request, "Pick one of the styles.")
         return redirect("design-detail", design_id=source.pk)
+    params = dict(choice.validated_data)
+    if choices := object_choices_from_form(request.POST):  # the page's object list: a choice per object
+        params["objects"] = choices
     try:
-        design = services.design_restyle(requester=requester, source=source, params=dict(choice.validated_data))
+        design = services.design_restyle(requester=requester, source=source, params=params)
     except ApiError as error:  # quota, plan limits, rate limits: the same words the API would use
         messages.error(request, str(error.detail))
         return redirect("design-detail", design_id=source.pk)

@@ -358,8 +358,9 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
         "processing_time": round((design.finished_at - design.started_at).total_seconds(), 3),
         "timings": {stage: round(seconds, 4) for stage, seconds in result.timings.items()},
         "detected_room_type": result.detected_room_type,
-        "furniture": [{"label": d.label, "box": [round(x, 1) for x in d.box], "confidence": round(d.confidence, 3)}
-                      for d in result.furniture],
+        # `id`: what object choices name (designs/objects.py), stable for the design's life.
+        "furniture": [{"id": i, "label": d.label, "box": [round(x, 1) for x in d.box],
+                       "confidence": round(d.confidence, 3)} for i, d in enumerate(result.furniture)],
         "quality": result.quality,
         "gpu_seconds": round(result.gpu_seconds, 3),
         "gpu_type": gpu_type,

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gpu import adapter, buckets, decoding, detection, imaging, modes, quality, schedule, styles
+from gpu import adapter, buckets, decoding, detection, imaging, modes, objects, quality, schedule, styles
 from gpu import fast as fast_mode
 from gpu.edges import structure_edges
 from gpu.errors import GenerationFailed, InvalidImage, InvalidRequest, NotARoom
@@ -85,20 +85,26 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         if models.real and not detection.looks_like_room(found.detections, photo.size, outdoor=outdoor):
             raise NotARoom("This photo does not look like a room. Try a photo of an indoor space.")
         detected_room = detection.suggest_room_type(found.detections)
-        keep = detection.keep_mask(found, photo.size) if modes.keeps_furniture(request) else None
+        choices = objects.plan(request, found, photo.size)  # object by object: kept, replaced, removed
+        usual = objects.unlisted(found, choices)  # what no choice names follows the design's usual behaviour
+        keep = detection.keep_mask(usual, photo.size) if modes.keeps_furniture(request) else None
         region = modes.region(request, found, photo.size)  # declutter, edit: only this area is repainted
 
     yield progress.event("generating", 0.0, "Measuring depth and edges...")
     with clock("generating"):
         with clock("depth"):
             depth = estimate_depth(models, [pixels], buckets.placement(photo.size, request.resolution))[0]
+            depth = objects.control_depth(depth, choices)  # removed objects: the room's depth behind them
         with clock("edges"):
             # What will be replaced must not have its outline held in place; kept pieces may.
-            edges = structure_edges(pixels, modes.replaced_boxes(request, found, region))
+            changed = modes.replaced_boxes(request, usual, region) + (choices.changed_boxes if choices else [])
+            edges = structure_edges(pixels, changed)
 
     positive, negative = modes.build_prompts(request, room_type=request.room_type or detected_room,
                                              tokenizer=models.tokenizer)
-    job = _Job(request, models, photo, depth, edges, keep, positive, negative, region=region, reference=reference)
+    negative = objects.negative_prompt(negative, choices, tokenizer=models.tokenizer)
+    job = _Job(request, models, objects.prefill(photo, choices, keep), depth, edges, keep, positive, negative,
+               region=region, choices=choices, reference=reference)
     seeds = _seeds(request)
 
     message = modes.message(request.mode, style.name)
@@ -121,9 +127,9 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         report["variations"] = [check.to_dict() for check in checks]
         report["scores"] = [round(check.score, 4) for check in checks]
         with clock("encode"):
-            variations = [_variation(*item, png=modes.lossless(request.mode))
-                          for item in zip(images, seeds, checks, strict=True)]
-            maps = _maps(depth, edges, keep, region)
+            png = modes.lossless(request.mode) or objects.lossless(request)
+            variations = [_variation(*item, png=png) for item in zip(images, seeds, checks, strict=True)]
+            maps = {**_maps(depth, edges, keep, region), **objects.maps(choices)}
 
     timings = clock.totals()
     result = RestyleResult(
@@ -144,7 +150,7 @@ class _Job:
     """Everything one request's generations share: the photo, its control maps, the prompts."""
 
     def __init__(self, request, models, photo, depth, edges, keep, positive, negative, *, region=None,
-                 reference=None) -> None:
+                 choices=None, reference=None) -> None:
         self.request, self.models, self.photo, self.depth = request, models, photo, depth
         self.reference = reference  # the style reference's image embeds (gpu/adapter.py), or None
         self.source = imaging.to_array(photo)
@@ -154,6 +160,7 @@ class _Job:
         self.control = [imaging.gray_to_rgb_image(_to_uint8(held)), imaging.gray_to_rgb_image(edges)]
         if region is not None:
             keep = 255 - region  # the rest of the photo is kept, through the same inpainting as kept furniture
+        usual_keep, keep = keep, objects.with_kept(keep, choices)  # kept objects are held like kept furniture
         # An empty mask means nothing to keep: plain img2img then, not a no-op inpaint.
         self.keep = keep if keep is not None and keep.any() else None
         # The latents hold only the piece shrunk by a latent cell (the repaint area grows past its outline);
@@ -166,6 +173,8 @@ class _Job:
             # Feathered into the repainted area, not into the kept photo: outside the region every pixel is the
             # photo's own (weight exactly 1), which an edit promises.
             self.weight = 1.0 - imaging.feathered_inward(region, _feather(photo.size))
+        if choices is not None:
+            self.weight = objects.paste_weight(usual_keep, choices, _feather(photo.size))
         self.positive, self.negative = positive, negative
         self.fp32_decodes: list[int] = []  # variations whose decode fell back to fp32
         # The denoising runs on a fixed bucket shape; the result is cropped back to the photo (gpu/buckets.py).
@@ -540,6 +549,7 @@ def _validate(request: RestyleRequest) -> None:
     if request.seed is not None and not 0 <= request.seed < 2**32:
         problems.append("seed must be between 0 and 2**32 - 1")
     problems += modes.validate(request)
+    problems += objects.validate(request)
     if problems:
         raise InvalidRequest("; ".join(problems).capitalize() + ".")
 

@@ -12,6 +12,8 @@ STAGES = ("analyzing", "detecting", "generating", "transforming", "finalizing")
 RESOLUTIONS = (512, 768, 1024)
 # What a design does to the photo (gpu/modes.py): restyle all of it, empty it, furnish it, or change one area.
 MODES = ("restyle", "declutter", "stage", "edit")
+# What a design may do to each object an earlier design of the photo found (gpu/objects.py).
+OBJECT_ACTIONS = ("keep", "replace", "remove")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class RestyleRequest:
     mode: str = "restyle"  # one of MODES
     mask: bytes | None = None  # edit: a PNG, white or opaque where the photo changes; the photo's aspect, any size
     style_reference: bytes | None = None  # a photo whose look the result takes (image-prompt adapter), any format
+    # Object-by-object choices (gpu/objects.py): {"id", "label", "action": keep|replace|remove,
+    # "box": [x1, y1, x2, y2] in the pixels of "frame": [width, height]}
+    objects: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,6 +46,7 @@ class RestyleRequest:
     def from_dict(cls, data: dict[str, Any]) -> RestyleRequest:
         data = dict(data)
         data["color_palette"] = tuple(data.get("color_palette") or ())
+        data["objects"] = tuple(data.get("objects") or ())
         return cls(**data)
 
 

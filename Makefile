@@ -20,15 +20,16 @@ $(UV): requirements/bootstrap.lock | $(PY)
 	touch $@
 
 # `uv pip sync` makes the venv exactly the lock file (hash-checked; anything else removed), with its download
-# progress shown: the first install fetches about 4 GB (torch with CUDA).
+# progress shown: the first install fetches about 4 GB (torch with CUDA). Byte-compiled, as pip does: a start
+# then reads .pyc files instead of compiling torch's thousands of modules again.
 $(VENV)/.run-$(REQ_HASH): | $(UV)
 	@echo "Installing requirements/run.lock into $(VENV) (the first time: about 4 GB to download)"
-	$(UV) pip sync --python $(PY) --require-hashes requirements/run.lock
+	$(UV) pip sync --python $(PY) --require-hashes --compile-bytecode requirements/run.lock
 	rm -f $(VENV)/.run-* && touch $@
 
 $(VENV)/.dev-$(REQ_HASH): | $(UV)
 	@echo "Installing requirements/dev.lock into $(VENV) (the first time: about 4 GB to download)"
-	$(UV) pip sync --python $(PY) --require-hashes requirements/dev.lock
+	$(UV) pip sync --python $(PY) --require-hashes --compile-bytecode requirements/dev.lock
 	rm -f $(VENV)/.dev-* $(VENV)/.run-* && touch $@ $(VENV)/.run-$(REQ_HASH)
 
 install: $(VENV)/.run-$(REQ_HASH)

@@ -6,6 +6,7 @@ import shutil
 import signal
 import socket
 import tempfile
+import time
 from pathlib import Path
 
 import redis as redis_py
@@ -13,17 +14,20 @@ import redis as redis_py
 from tests.servers import RedisServer, free_port
 
 
-def _child(parent: int, word: str) -> int:
-    """The pid of the child process of `parent` whose command line holds `word`."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except (OSError, IndexError):
-                continue
-            if ppid == parent and word in command:
-                return int(entry.name)
+def _child(parent: int, word: str, timeout: float = 60) -> int:
+    """The pid of the child process of `parent` whose command line holds `word` (waiting for it to show up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except (OSError, IndexError):
+                    continue
+                if ppid == parent and word in command:
+                    return int(entry.name)
+        time.sleep(0.2)
     raise AssertionError(f"no child of {parent} runs {word}")
 
 
@@ -38,7 +42,8 @@ def test_it_exits_non_zero_when_the_worker_stops(make_run):
         port = free_port()
         run = make_run(PORT=str(port), REDIS_URL=server.url)
         run.wait_for("Restyle is at")
-        os.kill(_child(run.process.pid, "rundramatiq"), signal.SIGTERM)  # it stops cleanly, with code 0
+        # manage.py rundramatiq execs dramatiq itself, which stops cleanly on SIGTERM, with code 0.
+        os.kill(_child(run.process.pid, "bin/dramatiq"), signal.SIGTERM)
         _stopped_with_error(run, "worker")
         with socket.socket() as probe:  # and the web server went with it
             assert probe.connect_ex(("127.0.0.1", port)) != 0

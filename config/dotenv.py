@@ -2,7 +2,7 @@
 
 Each line is `NAME=value` (the value is everything after the first `=`, as written: no quotes removed, no
 `#` comment after it), a comment starting with `#`, or blank. A variable already in the environment wins over
-the file. `NAME=` sets an empty value, which the settings read as "unset" (config/env.py): their default.
+the file. `NAME=` means unset: the default applies (config/env.py reads an empty value the same way).
 """
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def load_dotenv(path: Path = DOTENV) -> dict[str, str]:
     """Put the file's variables into os.environ, except those already set; return what it set. No file: nothing."""
     if not path.is_file():
         return {}
+    # An empty value stays out of the environment: unset is what it means, and a library that asks only whether
+    # a variable is there (prometheus_client and PROMETHEUS_MULTIPROC_DIR) would take "" for a folder.
     loaded = {name: value for name, value in parse(path.read_text(), source=str(path)).items()
-              if name not in os.environ}
+              if value and name not in os.environ}
     os.environ.update(loaded)
     return loaded

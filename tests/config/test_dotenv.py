@@ -45,6 +45,16 @@ def test_it_takes_host_and_port_from_dotenv_for_make_run(tmp_path, monkeypatch):
     assert address(tmp_path / "missing") == ("127.0.0.1", "8000")
 
 
+def test_it_leaves_a_variable_with_an_empty_value_unset(tmp_path, monkeypatch):
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)  # prometheus_client: set at all = multiprocess
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PROMETHEUS_MULTIPROC_DIR=\n")
+    assert load_dotenv(dotenv) == {}
+    import os
+
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
 @pytest.mark.parametrize("reader, default", [(envbool, True), (envbool, False), (envint, 7), (envstr, "x")])
 def test_it_reads_an_empty_value_as_unset(monkeypatch, reader, default):
     monkeypatch.setenv("RESTYLE_T_EMPTY", "")

@@ -9,9 +9,10 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /venv
-COPY requirements/base.txt /tmp/base.txt
-# Wheels only: the slim image has no compiler, and every pin in base.txt ships a manylinux wheel.
-RUN /venv/bin/pip install --only-binary=:all: -r /tmp/base.txt
+COPY requirements/base.lock /tmp/base.lock
+# The lock file (`make lock`): every package pinned with its hashes, so each build installs the same files. Wheels
+# only: the slim image has no compiler, and every package in it ships a manylinux wheel.
+RUN /venv/bin/pip install --require-hashes --no-deps --only-binary=:all: -r /tmp/base.lock
 
 # The self-hosted GPU server (`python -m gpu.serve`, README "Self-hosted GPU server"), on any machine with an
 # NVIDIA GPU and its container toolkit:
@@ -23,13 +24,15 @@ FROM nvidia/cuda:12.8.1-base-ubuntu24.04 AS gpu-serve
 ENV DEBIAN_FRONTEND=noninteractive PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PORT=8080 \
     HF_HOME=/models/hf HF_HUB_CACHE=/models/hf/hub HF_HUB_DISABLE_TELEMETRY=1
-# Ubuntu's python3 (3.12); OpenCV, which ultralytics pulls in, links against libGL and GLib. The base image's
-# release fixes these packages' versions.
+# Ubuntu's python3 (3.12; the lock files cover it); opencv-python-headless bundles its libraries (no libGL, no
+# GLib). The base image's release fixes these packages' versions.
 # hadolint ignore=DL3008
-RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv libgl1 libglib2.0-0 \
+RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv \
     && rm -rf /var/lib/apt/lists/* && python3 -m venv /venv
-COPY requirements/gpu.txt requirements/serve.txt /tmp/requirements/
-RUN pip install -r /tmp/requirements/serve.txt
+# Hash-checked, the whole closure: --no-deps keeps out the opencv-python that ultralytics asks for (the lock
+# leaves it out; requirements/overrides.txt).
+COPY requirements/serve.lock /tmp/serve.lock
+RUN pip install --require-hashes --no-deps -r /tmp/serve.lock
 WORKDIR /app
 COPY gpu /app/gpu
 RUN python -m gpu.fetch_models --cache-dir /models/hf/hub && python -m compileall -q /app

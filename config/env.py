@@ -1,4 +1,8 @@
-"""Tiny helpers that read settings from the environment and fail loudly on bad values."""
+"""Tiny helpers that read settings from the environment and fail loudly on bad values.
+
+An empty value means "unset" for every one of them (the default applies): `.env.example` lists each setting as
+`NAME=` when its default needs no value, and `docker run --env-file` passes such a line as an empty string.
+"""
 from __future__ import annotations
 
 import os
@@ -6,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def envstr(name: str, default: str | None = None, *, required: bool = False) -> str | None:
@@ -20,7 +24,7 @@ def envstr(name: str, default: str | None = None, *, required: bool = False) -> 
 
 def envbool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value == "":
         return default
     if value.lower() in _TRUE:
         return True

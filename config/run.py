@@ -1,4 +1,9 @@
-"""`make run`: migrate, ensure the demo account, then serve web (ASGI) and a Dramatiq worker until Ctrl-C."""
+"""`make run`: migrate, ensure the demo account, then serve web (ASGI) and a Dramatiq worker until Ctrl-C.
+
+It loads .env first (config/dotenv.py), listens on HOST:PORT (default 127.0.0.1:8000), prints where to go only
+once the server answers, and exits non-zero as soon as the web server, the worker or the embedded Redis stops
+on its own, after stopping the others.
+"""
 from __future__ import annotations
 
 import os
@@ -6,10 +11,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import django
 
 from config import embedded_redis
+from config.dotenv import DOTENV, load_dotenv
 from config.serve import uvicorn_command
 
 DEMO_EMAIL = "demo@restyle.local"
@@ -36,37 +46,103 @@ def prepare() -> None:
     User.objects.filter(email=DEMO_EMAIL).update(email_verified=True)  # on the free plan from the start
 
 
+def address(dotenv: Path = DOTENV) -> tuple[str, str]:
+    """Load .env, then (HOST, PORT): where the web server listens. Empty means unset, as for every setting."""
+    load_dotenv(dotenv)
+    return os.environ.get("HOST") or "127.0.0.1", os.environ.get("PORT") or "8000"
+
+
+def site_url(host: str, port: str) -> str:
+    """The address to open in a browser: an any-address (0.0.0.0, ::) is reached on this machine as localhost."""
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+
 def main() -> int:
+    host, port = address()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.conf import settings
 
     embedded_redis.ensure_configured()  # before the migration and the children: importing settings starts nothing
+    print("Migrating the database...", flush=True)
     prepare()
-    port = os.environ.get("PORT", "8000")
-    commands = [
-        web_command(port),
+    commands = {
+        "web server": web_command(port, host),
         # No --queues: the worker consumes every declared queue, gpu-priority before gpu (designs/queues.py).
-        [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1",
-         "--worker-shutdown-timeout", "10000"],
-    ]
-    print(f"Restyle is at http://127.0.0.1:{port}/  (demo account: {DEMO_EMAIL} / {DEMO_PASSWORD})", flush=True)
-    print("Ctrl-C stops the web server, the worker and the embedded Redis.", flush=True)
-    children = [subprocess.Popen(commands[0]), subprocess.Popen(commands[1], env=worker_env(settings.VAR_DIR))]
+        "worker": [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1",
+                   "--worker-shutdown-timeout", "10000"],
+    }
+    print(f"Starting the web server on {host}:{port} and the worker...", flush=True)
+    children = {"web server": subprocess.Popen(commands["web server"]),
+                "worker": subprocess.Popen(commands["worker"], env=worker_env(settings.VAR_DIR))}
+    own_redis = settings.REDIS_URL if settings.EMBEDDED_REDIS_DIR is not None else None  # ours to watch and stop
     signal.signal(signal.SIGTERM, _interrupt)
+    code = 0
     try:
-        while all(child.poll() is None for child in children):
-            try:
-                children[0].wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
+        code = supervise(children, site_url(host, port), lambda: banner(site_url(host, port), settings.ENV),
+                         redis_url=own_redis)
     except KeyboardInterrupt:
         pass
     finally:
-        _stop(children)
-        if settings.EMBEDDED_REDIS_DIR is not None:
-            _stop_embedded_redis(settings.REDIS_URL)
-    return 0
+        _stop(list(children.values()))
+        if own_redis:
+            _stop_embedded_redis(own_redis)
+    return code
+
+
+def banner(url: str, env: str) -> None:
+    print(f"\nRestyle is at {url}", flush=True)
+    if env == "development":
+        print(f"  demo account: {DEMO_EMAIL} / {DEMO_PASSWORD}", flush=True)
+    print(f"  admin: {url}admin/ with an account of your own: `make superuser` in another terminal", flush=True)
+    print("Ctrl-C stops the web server, the worker and the embedded Redis.", flush=True)
+
+
+def supervise(children: dict[str, subprocess.Popen], url: str, on_ready, *, redis_url: str | None = None,
+              interval: float = 0.5) -> int:
+    """Wait until a child stops; 1 then (or its own non-zero code). `on_ready` runs once `url` answers HTTP.
+
+    Any answer counts (a 404 or 500 is still the server up); a refused connection or a timeout does not. The
+    embedded Redis is no child (it daemonizes, shared with manage.py commands): it is pinged instead.
+    """
+    ready = False
+    redis_failures = 0
+    while True:
+        for name, child in children.items():
+            if child.poll() is not None:
+                print(f"\nThe {name} stopped (exit code {child.returncode}); stopping the rest.", file=sys.stderr,
+                      flush=True)
+                return child.returncode or 1
+        if redis_url:
+            redis_failures = 0 if _redis_answers(redis_url) else redis_failures + 1
+            if redis_failures >= 3:
+                print(f"\nThe embedded Redis stopped answering ({redis_url}); stopping the rest.", file=sys.stderr,
+                      flush=True)
+                return 1
+        if not ready and _answers(url):
+            ready = True
+            on_ready()
+        time.sleep(interval)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}health/", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # an HTTP answer, whatever its status
+    except (OSError, ValueError):
+        return False
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=2).ping())
+    except (redis.RedisError, OSError):
+        return False
 
 
 def worker_env(var_dir) -> dict[str, str]:
@@ -77,9 +153,9 @@ def worker_env(var_dir) -> dict[str, str]:
     return {**os.environ, "PROMETHEUS_MULTIPROC_DIR": folder}
 
 
-def web_command(port: str) -> list[str]:
+def web_command(port: str, host: str = "127.0.0.1") -> list[str]:
     """The web server as `make run` starts it (the end-to-end tests start exactly this)."""
-    return uvicorn_command("--host", "127.0.0.1", "--port", port, "--log-level", "warning",
+    return uvicorn_command("--host", host, "--port", port, "--log-level", "warning",
                            "--timeout-graceful-shutdown", "5")
 
 

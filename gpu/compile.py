@@ -179,7 +179,7 @@ def warm_batches() -> tuple[int, ...]:
 
 
 def warm_modes() -> tuple[bool, ...]:
-    value = os.environ.get("RESTYLE_WARMUP_MODES", "standard,fast")
+    value = os.environ.get("RESTYLE_WARMUP_MODES") or "standard,fast"  # empty: unset
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not set(names) <= {"standard", "fast"}:
         raise ValueError(f"RESTYLE_WARMUP_MODES={value!r}: use standard, fast or both")

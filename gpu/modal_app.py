@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,43 +49,12 @@ INDUCTOR_VOLUME = os.environ.get("RESTYLE_MODAL_INDUCTOR_VOLUME", "restyle-induc
 INDUCTOR_DIR = "/cache/inductor"
 MODEL_DIR = "/models"
 HUB_CACHE = f"{MODEL_DIR}/hf/hub"
-REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements" / "gpu.txt"
-
-# The image's packages when requirements/gpu.txt is not beside this file, which is only the case inside the
-# app's own containers (the image is already built there). tests/gpu/test_modal_app.py keeps the two equal.
-FALLBACK_PINS = (
-    "torch==2.15.0",
-    "torchvision==0.29.2",
-    "diffusers==0.42.1",
-    "transformers==5.23.0",
-    "tokenizers==0.23.3",
-    "accelerate==1.15.0",
-    "safetensors==0.8.0",
-    "huggingface_hub==2.4.0",
-    "ultralytics==8.4.190",
-    "ultralytics-thop==2.2.3",
-    "opencv-python-headless==5.0.0.93",
-    "numpy==2.4.6",
-    "tqdm==4.70.1",
-    "open_clip_torch==3.3.0",
-    "ftfy==6.3.1",
-    "regex==2026.11.15",
-)
-
-
-# The gpu package also imports PIL, pinned in base.txt, which the image does not install whole (Django, ...).
-IMAGE_EXTRA_PINS = ("pillow==13.0.0",)
-
-
-def gpu_requirements(path: Path = REQUIREMENTS) -> list[str]:
-    """The pins in requirements/gpu.txt (comments, blank lines and pip options left out), else FALLBACK_PINS.
-
-    A "+cpu" build that a CPU-only CI may pin is dropped: the image needs PyPI's CUDA build of the same version.
-    """
-    if not path.is_file():
-        return list(FALLBACK_PINS)
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
-    return [re.sub(r"\+cpu\b", "", line) for line in lines if line and not line.startswith("-")]
+# The image's packages: the whole closure of requirements/gpu.txt, pinned with hashes (`make lock`), so every
+# build installs the same files as the tests ran with. Read when the image is built, on the deploying machine;
+# the app's own containers, which do not have the file, never build it. --no-deps: the lock is complete, and it
+# leaves out the opencv-python that ultralytics asks for (opencv-python-headless is the one OpenCV).
+LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements" / "gpu.lock"
+PIP_OPTIONS = "--require-hashes --no-deps"
 
 
 def weight_refs() -> tuple[str, ...]:
@@ -100,9 +68,8 @@ def download_weights(refs: tuple[str, ...]) -> None:
 
 
 image = (
-    modal.Image.debian_slim(python_version="3.11")
-    .apt_install("libgl1", "libglib2.0-0")  # OpenCV, which ultralytics pulls in, links against them
-    .pip_install(*gpu_requirements(), *IMAGE_EXTRA_PINS)
+    modal.Image.debian_slim(python_version="3.11")  # opencv-python-headless needs no system library
+    .pip_install_from_requirements(str(LOCK_FILE), extra_options=PIP_OPTIONS)
     .env({"HF_HOME": f"{MODEL_DIR}/hf", "HF_HUB_CACHE": HUB_CACHE, "HF_HUB_DISABLE_TELEMETRY": "1"})
     .run_function(download_weights, args=(weight_refs(),), timeout=3600)
     # After the download: at run time nothing may touch the network, and the real weights are required.

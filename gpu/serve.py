@@ -303,7 +303,7 @@ def _error(status: int, code: str, message: str, *, headers: dict[str, str] | No
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m gpu.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to listen on every interface")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", DEFAULT_PORT)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT))
     parser.add_argument("--profile", choices=("sd15", "tiny"), help="default: MODEL_PROFILE, else sd15 when cached")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 (default: CUDA when present)")
     parser.add_argument("--queue", type=int, default=DEFAULT_QUEUE, help="designs that may wait for the GPU")

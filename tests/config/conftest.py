@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
+import sys
 
 import pytest
 import redis
@@ -70,3 +72,60 @@ def var_dir(tmp_path):
     if socket_path.exists():
         with contextlib.suppress(redis.ConnectionError):
             redis.Redis(unix_socket_path=str(socket_path)).shutdown(nosave=True)
+
+
+class MakeRun:
+    """`python -m config.run` (what `make run` runs) with its output in a pipe, read line by line."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.lines: list[str] = []
+
+    def wait_for(self, text: str, timeout: float = 90) -> str:
+        """The first line of its output (stdout and stderr) holding `text`; every earlier one is in self.lines."""
+        import selectors
+        import time
+
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            while time.monotonic() < deadline:
+                if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                    break
+                line = self.process.stdout.readline()
+                if not line:
+                    break
+                self.lines.append(line)
+                if text in line:
+                    return line
+        raise AssertionError(f"no line with {text!r} in:\n{''.join(self.lines)}")
+
+
+@pytest.fixture
+def make_run(django_db_setup, django_db_blocker, tmp_path):
+    """Start config.run on the test database, in DJANGO_ENV=test (no demo account), with extra environment:
+    `make_run(HOST="127.0.0.2", REDIS_URL=...)`. Killed with its process group after the test."""
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+    runs: list[MakeRun] = []
+
+    def start(**env: str) -> MakeRun:
+        clean = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "HOST", "PORT"}}
+        env = {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "test", "VAR_DIR": str(tmp_path),
+               "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+               "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1", **env}
+        process = subprocess.Popen([sys.executable, "-m", "config.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        runs.append(MakeRun(process))
+        return runs[-1]
+
+    yield start
+    for run in runs:
+        if run.process.poll() is None:
+            os.killpg(run.process.pid, signal.SIGINT)
+            try:
+                run.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(run.process.pid, signal.SIGKILL)
+                run.process.wait(10)
+        run.process.stdout.close()

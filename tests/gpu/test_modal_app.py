@@ -44,30 +44,22 @@ def test_it_takes_the_gpu_from_the_environment(monkeypatch):
         importlib.reload(modal_app)
 
 
-def test_it_builds_an_image_with_the_gpu_pins():
-    assert isinstance(modal_app.image, modal.Image)
-    pins = modal_app.gpu_requirements()
-    assert any(pin.startswith("torch==") for pin in pins) and any(pin.startswith("diffusers==") for pin in pins)
+def test_it_builds_the_image_from_the_hashed_gpu_lock(monkeypatch):
+    calls = []
+    original = modal.Image.pip_install_from_requirements
 
+    def recording(self, path, *args, **kwargs):
+        calls.append((path, kwargs.get("extra_options", "")))
+        return original(self, path, *args, **kwargs)
 
-def test_it_reads_the_pins_from_a_requirements_file(tmp_path):
-    path = tmp_path / "gpu.txt"
-    path.write_text("# GPU\n--extra-index-url https://example.invalid/cpu\n\ntorch==2.15.0+cpu  # CI\n"
-                    "diffusers==0.42.1\n")
-    assert modal_app.gpu_requirements(path) == ["torch==2.15.0", "diffusers==0.42.1"]
-    assert modal_app.gpu_requirements(tmp_path / "missing.txt") == list(modal_app.FALLBACK_PINS)
-
-
-def test_it_keeps_its_fallback_pins_equal_to_requirements_gpu_txt():
-    assert modal_app.REQUIREMENTS.is_file()
-    assert sorted(modal_app.gpu_requirements()) == sorted(modal_app.FALLBACK_PINS), (
-        "update FALLBACK_PINS in gpu/modal_app.py to match requirements/gpu.txt"
-    )
-
-
-def test_it_pins_pillow_as_the_web_side_does():
-    base = (modal_app.REQUIREMENTS.parent / "base.txt").read_text().splitlines()
-    assert set(modal_app.IMAGE_EXTRA_PINS) <= {line.split("#")[0].strip() for line in base}
+    monkeypatch.setattr(modal.Image, "pip_install_from_requirements", recording)
+    try:
+        importlib.reload(modal_app)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(modal_app)
+    assert calls == [(str(modal_app.LOCK_FILE), "--require-hashes --no-deps")]
+    assert modal_app.LOCK_FILE.name == "gpu.lock" and "--hash=sha256:" in modal_app.LOCK_FILE.read_text()
 
 
 def test_it_rebuilds_the_weights_layer_when_a_pin_changes():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from config.api import client_ip
+from core.clients import client_ip
 
 
 @dataclass(frozen=True)

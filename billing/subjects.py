@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from config.api import network_key  # guests are counted per network: an IPv4 address or an IPv6 /64
+from core.clients import network_key  # guests are counted per network: an IPv4 address or an IPv6 /64
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
-from config.middleware import AroundMiddleware
+from core.middleware import AroundMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ def scrape_registry() -> CollectorRegistry:
 
 
 def metrics_allowed(request) -> bool:
-    from config.api import client_ip
+    from core.clients import client_ip
 
     return scrape_allowed(authorization=request.headers.get("Authorization", ""), ip=client_ip(request))
 

@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
-from config.api import error_body
+from core.errors import error_body
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ApiError, client_ip, exception_handler
+from accounts.requester import Requester, requester_from_request
+from core.clients import client_ip
+from core.errors import ApiError, exception_handler
 from designs import services
 from designs.links import link_guest_key
 from designs.models import FINISHED
-from designs.requester import Requester, requester_from_request
 from designs.selectors import design_get_by_job_id
 from designs.serializers import PaletteField
 from designs.state import design_state, estimated_time

@@ -4,9 +4,9 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.requester import GUEST_SESSION_KEY, Requester
 from designs.models import Design
 from designs.progress import group_name
-from designs.requester import GUEST_SESSION_KEY, Requester
 from designs.state import design_state
 
 NOT_FOUND = 4404  # the same close for a missing design and for someone else's

@@ -16,15 +16,15 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework import status
 
+from accounts.requester import Requester
 from billing import services as billing
-from config.api import ApiError
+from core.errors import ApiError
 from designs import metrics
 from designs.files import file_delete, file_save
 from designs.masks import mask_read, normalize_mask
 from designs.models import FINISHED, Design, Mode, Status
 from designs.progress import publish_state
 from designs.queues import design_send
-from designs.requester import Requester
 from designs.uploads import normalize_upload
 from designs.webhooks import delivery_record
 

@@ -13,7 +13,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 from rest_framework import status
 
-from config.api import ApiError
+from core.errors import ApiError
 
 # MPO is what phones save for multi-picture shots (a JPEG followed by more frames, e.g. depth or portrait
 # mode): Pillow opens its first frame, and the re-encode below keeps that frame only.

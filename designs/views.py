@@ -11,15 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.requester import GUEST_SESSION_KEY, Requester, requester_from_request
 from billing.selectors import plan_summary, quota_status
-from config.api import ApiError, client_ip
+from core.clients import client_ip
+from core.errors import ApiError
 from designs import services
 from designs.engines import engines_configured
 from designs.files import file_url
 from designs.filters import InvalidFilter, status_filter_values, style_filter_value
 from designs.layout import random_weights
 from designs.models import FINISHED, RUNNING, Design, Status
-from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_request
 from designs.selectors import design_get_for, design_list_for
 from designs.state import design_state
 from designs.uploads import MAX_ASPECT_RATIO, MIN_SHORT_SIDE
@@ -77,7 +78,7 @@ def demo_models(design: Design | None = None) -> bool:
     """Whether results come from the tiny random models (DESIGN.md §6), so the page can say so.
 
     A finished design records the models its worker used; otherwise we ask the same question the worker
-    will. gpu.weights answers it without torch; gpu.models re-exports the same function but imports torch,
+    will. gpu.weights answers it without torch; gpu.loading re-exports the same function but imports torch,
     which the web process never loads.
     """
     versions = (design.metadata or {}).get("models") if design is not None else None

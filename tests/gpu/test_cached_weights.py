@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-from gpu import architectures, fast, models, pipeline, upscale, weights
+from gpu import architectures, fast, loading, pipeline, upscale, weights
 from gpu.types import UpscaleRequest
 from tests.gpu.support import make_request, tiny_models
 
@@ -71,7 +71,7 @@ def test_it_loads_sd15_from_the_cache_alone_and_runs_the_pipeline(tmp_path, monk
 
     assert weights.missing_weights() == []
     assert weights.active_profile().name == "sd15"
-    loaded = models._load("sd15", torch.device("cpu"), torch.float32)  # not models.load: keep the process cache clean
+    loaded = loading._load("sd15", torch.device("cpu"), torch.float32)  # not loading.load: keep the process cache clean
 
     assert loaded.real and loaded.profile == "sd15"
     assert loaded.versions["sd15"] == weights.SD15.ref

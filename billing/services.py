@@ -82,7 +82,7 @@ def submit_guard(requester) -> None:
 def _rate_limit(requester) -> None:
     rate = settings.RATELIMIT_SUBMIT
     # enforce_rate_limit reads the request only through its key function; we hand it the key itself.
-    network = network_key(requester.ip) if requester.ip else ""
+    network = requester.network if requester.ip else ""
     enforce_rate_limit(None, group="submit:ip", key=network, rate=rate)
     if requester.user is not None:
         enforce_rate_limit(None, group="submit:user", key=str(requester.user.pk), rate=rate)

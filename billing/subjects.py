@@ -34,7 +34,7 @@ class Subject:
 def subject_for_requester(requester) -> Subject:
     if requester.user is not None:
         return Subject(user=requester.user)
-    return Subject(user=None, guest_ip=network_key(requester.ip))
+    return Subject(user=None, guest_ip=requester.network)
 
 
 def subject_for_design(design) -> Subject:

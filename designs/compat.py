@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.requester import Requester, requester_from_request
-from core.clients import client_ip
 from core.errors import ApiError, exception_handler
 from designs import services
 from designs.links import link_guest_key
@@ -245,9 +244,7 @@ class TransformSubmitApi(CompatView):
 
     def _submitter(self) -> Requester:
         """An account submits as itself; anyone else makes a link design (never tied to a session)."""
-        if self.request.user.is_authenticated:
-            return requester_from_request(self.request)
-        return Requester(user=None, guest_key=link_guest_key(), ip=client_ip(self.request))
+        return requester_from_request(self.request, guest_key=link_guest_key())
 
 
 class TransformStatusApi(CompatView):

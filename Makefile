@@ -64,6 +64,7 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(PY) -m tools.imports
 
 bench: install
 	$(PY) -m gpu.bench --profile tiny

@@ -37,7 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import audit
 from accounts.services import signin_failure, signin_guard, signin_success
-from config.api import ApiError
+from core.errors import ApiError
 
 ENROL_SESSION_KEY = "admin_otp_enrol_device"
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts import audit, limits, services, verification
 from accounts.models import ApiToken
+from accounts.requester import requester_from_request
 from accounts.serializers import (
     MeSerializer,
     PasswordConfirmSerializer,
@@ -19,9 +20,8 @@ from accounts.serializers import (
 )
 from accounts.tokens import token_create, token_revoke
 from billing.selectors import plan_summary, quota_status
-from config.api import ApiError
-from config.api_schema import BodyOnDeleteSchema, error_responses
-from designs.requester import requester_from_request
+from core.api_schema import BodyOnDeleteSchema, error_responses
+from core.errors import ApiError
 
 
 class RegisterApi(APIView):

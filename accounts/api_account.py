@@ -15,7 +15,7 @@ from accounts import audit, services
 from accounts.models import ApiToken
 from accounts.serializers import ApiTokenSerializer, PasswordChangeSerializer
 from accounts.tokens import token_revoke
-from config.api_schema import error_responses
+from core.api_schema import error_responses
 
 
 def _calling_token(request) -> ApiToken | None:

@@ -16,7 +16,7 @@ from accounts.serializers import (
     VerifiedSerializer,
     VerifySerializer,
 )
-from config.api_schema import error_responses
+from core.api_schema import error_responses
 
 
 class _Public(APIView):

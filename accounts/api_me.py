@@ -18,8 +18,8 @@ from accounts.serializers import (
     EmailChangedSerializer,
     EmailChangeSerializer,
 )
-from config.api import ApiError
-from config.api_schema import error_responses
+from core.api_schema import error_responses
+from core.errors import ApiError
 
 
 class EmailChangeApi(APIView):

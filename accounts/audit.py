@@ -11,7 +11,7 @@ import ipaddress
 import logging
 
 from accounts.models import SignInEvent, User
-from config.api import client_ip, client_network
+from core.clients import client_ip, client_network
 
 logger = logging.getLogger("restyle.security")
 

@@ -25,7 +25,8 @@ from accounts.limits import account_key
 from accounts.mail import mail_send
 from accounts.models import EmailChange, User
 from accounts.verification import duration, link_load
-from config.api import ApiError, enforce_rate_limit
+from core.errors import ApiError
+from core.ratelimit import enforce_rate_limit
 
 log = logging.getLogger(__name__)
 

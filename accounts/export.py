@@ -27,7 +27,8 @@ from rest_framework import status
 
 from accounts.mail import mail_render
 from accounts.models import DataExport, User
-from config.api import ApiError, enforce_rate_limit
+from core.errors import ApiError
+from core.ratelimit import enforce_rate_limit
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,9 @@ from django.core.cache import cache
 from django_ratelimit.core import _get_window, _make_cache_key, _split_rate, get_usage
 from rest_framework import status
 
-from config.api import ApiError, client_network, enforce_rate_limit
+from core.clients import client_network
+from core.errors import ApiError
+from core.ratelimit import enforce_rate_limit
 
 NETWORK = "signin-fail:network"
 ACCOUNT = "signin-fail:account"

@@ -18,7 +18,9 @@ from accounts.mail import mail_send
 from accounts.models import User
 from accounts.services import user_password_change
 from accounts.verification import duration
-from config.api import ApiError, client_network, enforce_rate_limit
+from core.clients import client_network
+from core.errors import ApiError
+from core.ratelimit import enforce_rate_limit
 
 SENT = "If an account uses this address, we sent it a link to choose a new password. Check your inbox."
 

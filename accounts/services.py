@@ -8,7 +8,7 @@ from rest_framework import status
 
 from accounts import audit, limits
 from accounts.models import User
-from config.api import ApiError
+from core.errors import ApiError
 
 
 def user_register(*, email: str, password: str) -> User:

@@ -16,7 +16,8 @@ from rest_framework import status
 
 from accounts.mail import mail_send
 from accounts.models import User
-from config.api import ApiError, enforce_rate_limit
+from core.errors import ApiError
+from core.ratelimit import enforce_rate_limit
 
 SALT = "accounts.verify-email"
 

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import audit, limits, tokens, verification
 from accounts.forms import AccountDeleteForm, LoginForm, SignupForm, TokenCreateForm
 from accounts.models import ApiToken
+from accounts.requester import guest_key_for, requester_from_request
 from accounts.services import signin_failure, signin_guard, signin_success, user_delete, user_password_change
 from accounts.tokens import token_revoke
-from config.api import ApiError
-from designs.requester import guest_key_for
+from billing.selectors import plan_context
+from core.errors import ApiError
 from designs.services import guest_designs_adopt
-from designs.views import plan_context, reader_for
 from gpu.styles import catalog
 
 SHOWCASE_STYLES = ("scandinavian", "japandi", "industrial", "boho", "art_deco", "coastal")
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     styles = {style["code"]: style for style in catalog()["styles"]}
     context = {"showcase": [styles[code] for code in SHOWCASE_STYLES], "style_count": len(styles)}
     if not request.user.is_authenticated:
-        context.update(plan_context(reader_for(request)))  # the guest plan, to say what "try it" allows
+        context.update(plan_context(requester_from_request(request)))  # the guest plan, to say what "try it" allows
     return render(request, "home.html", context)
 
 
@@ -106,7 +106,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
     context = {
-        **plan_context(reader_for(request)),
+        **plan_context(requester_from_request(request)),
         "tokens": request.user.api_tokens.all(),
         "token_form": forms.get("token_form") or TokenCreateForm(),
         "delete_form": forms.get("delete_form") or AccountDeleteForm(user=request.user),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import password_reset, verification
 from accounts.views import rate_limited_page
-from config.api import ApiError
+from core.errors import ApiError
 
 
 @require_GET

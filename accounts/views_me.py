@@ -14,7 +14,7 @@ from accounts import email_change, export
 from accounts.authentication import ApiTokenAuthentication
 from accounts.forms import EmailChangeForm
 from accounts.views import _account_page, rate_limited_page
-from config.api import ApiError
+from core.errors import ApiError
 
 
 @login_required

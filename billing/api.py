@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from billing import payments
 from billing.views import checkout_return_urls
-from config.api_schema import ErrorSerializer, error_responses
+from core.api_schema import ErrorSerializer, error_responses
 
 UNAVAILABLE = OpenApiResponse(ErrorSerializer, description="`payment_provider_error`: Stripe did not answer; "
                               "try again after `Retry-After`.")

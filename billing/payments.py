@@ -15,7 +15,7 @@ from rest_framework import status
 from billing import stripe_api
 from billing.models import Plan, StripeCustomer
 from billing.selectors import plan_for_user, plan_get
-from config.api import ApiError
+from core.errors import ApiError
 
 log = logging.getLogger(__name__)
 

@@ -72,3 +72,8 @@ def quota_block(*, subject: Subject, daily_limit: int, day: date) -> dict:
 def gpu_spend(*, day: date) -> Decimal:
     """Dollars of GPU time recorded for designs that finished on this UTC day."""
     return GpuCharge.objects.filter(day=day).aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
+
+
+def plan_context(requester) -> dict:
+    """What the pages show of the requester's plan: its summary and today's quota."""
+    return {"plan": plan_summary(requester=requester), "quota": quota_status(requester=requester)}

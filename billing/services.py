@@ -3,7 +3,7 @@
 The designs app calls:
 - `submit_guard(requester)` before reading an upload: request rate limits per client network and per user
   (429 "rate_limited"), the global designs per minute/hour (503 "capacity_exceeded") and the daily GPU budget
-  (503 "budget_exhausted"). Raises config.api.ApiError, always with Retry-After.
+  (503 "budget_exhausted"). Raises core.errors.ApiError, always with Retry-After.
 - `plan_limits(requester) -> PlanLimits` for max variations / resolution / queue priority at submit.
 - `quota_reserve(design=..., units=..., limits=...)` inside the transaction that creates the design, after its
   INSERT, with the PlanLimits read at submit; raises ApiError 429 "quota_exceeded" with the quota block and
@@ -44,7 +44,9 @@ from billing.subjects import (
     subject_for_requester,
     utc_today,
 )
-from config.api import ApiError, enforce_rate_limit, network_key
+from core.clients import network_key
+from core.errors import ApiError
+from core.ratelimit import enforce_rate_limit
 from designs import metrics
 from designs.models import HOLDS_CAPACITY, Design
 
@@ -82,7 +84,7 @@ def submit_guard(requester) -> None:
 def _rate_limit(requester) -> None:
     rate = settings.RATELIMIT_SUBMIT
     # enforce_rate_limit reads the request only through its key function; we hand it the key itself.
-    network = network_key(requester.ip) if requester.ip else ""
+    network = requester.network if requester.ip else ""
     enforce_rate_limit(None, group="submit:ip", key=network, rate=rate)
     if requester.user is not None:
         enforce_rate_limit(None, group="submit:user", key=str(requester.user.pk), rate=rate)

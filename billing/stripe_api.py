@@ -9,7 +9,7 @@ import stripe
 from django.conf import settings
 from rest_framework import status
 
-from config.api import ApiError
+from core.errors import ApiError
 
 
 def payments_enabled() -> bool:

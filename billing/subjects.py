@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from config.api import network_key  # guests are counted per network: an IPv4 address or an IPv6 /64
+from core.clients import network_key  # guests are counted per network: an IPv4 address or an IPv6 /64
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Subject:
 def subject_for_requester(requester) -> Subject:
     if requester.user is not None:
         return Subject(user=requester.user)
-    return Subject(user=None, guest_ip=network_key(requester.ip))
+    return Subject(user=None, guest_ip=requester.network)
 
 
 def subject_for_design(design) -> Subject:

@@ -14,7 +14,7 @@ from billing import payments, stripe_api
 from billing.models import StripeCustomer
 from billing.selectors import plan_for_user
 from billing.stripe_sync import stripe_customer_sync
-from config.api import ApiError
+from core.errors import ApiError
 
 
 @require_GET

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from billing import stripe_api
 from billing.stripe_sync import stripe_event_handle
-from config.api import error_body
+from core.errors import error_body
 
 log = logging.getLogger(__name__)
 

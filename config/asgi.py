@@ -11,9 +11,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up first)
 
-from config.bodyguard import BodyGuard  # noqa: E402
+from accounts.ws_auth import TokenOrSessionAuth  # noqa: E402
+from core.bodyguard import BodyGuard  # noqa: E402
 from designs.routing import websocket_urlpatterns  # noqa: E402
-from designs.ws_auth import TokenOrSessionAuth  # noqa: E402
 from designs.ws_guard import HandshakeLimit, SocketSlots  # noqa: E402
 
 application = ProtocolTypeRouter(

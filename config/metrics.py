@@ -27,11 +27,11 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
-from config.middleware import AroundMiddleware
+from core.broker import queue_depths
+from core.middleware import AroundMiddleware
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("gpu-priority", "gpu", "default")  # designs.queues.GPU_QUEUES, then the reaper's
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 REQUEST_LATENCY = Histogram(
@@ -122,30 +122,6 @@ def _gpu_spend() -> Iterator[Metric]:
                             value=float(conf.daily_budget_usd()))
 
 
-def queue_depths() -> dict[str, dict]:
-    """Per queue: messages ready, delayed, dead-lettered, and the age in seconds of the oldest ready one (None when
-    empty), straight from the Redis broker's keys (see dramatiq/brokers/redis/dispatch.lua for their layout).
-    The operations page reads this too."""
-    import dramatiq
-    from dramatiq.message import Message
-
-    broker = dramatiq.get_broker()
-    with broker.client.pipeline(transaction=False) as pipe:
-        for queue in QUEUES:
-            pipe.llen(f"{broker.namespace}:{queue}")
-            pipe.llen(f"{broker.namespace}:{queue}.DQ")
-            pipe.zcard(f"{broker.namespace}:{queue}.XQ")
-            pipe.lindex(f"{broker.namespace}:{queue}", 0)  # the queue pops from the left: the oldest
-        replies = pipe.execute()
-    depths = {}
-    for index, queue in enumerate(QUEUES):
-        ready, delayed, dead, head = replies[index * 4:index * 4 + 4]
-        data = broker.client.hget(f"{broker.namespace}:{queue}.msgs", head) if head else None
-        age = max(0.0, time.time() - Message.decode(data).message_timestamp / 1000) if data else None
-        depths[queue] = {"ready": ready, "delayed": delayed, "dead": dead, "oldest_seconds": age}
-    return depths
-
-
 def _queues() -> Iterator[Metric]:
     ready = GaugeMetricFamily("restyle_queue_messages", "Messages waiting in a Dramatiq queue.", labels=["queue"])
     delayed = GaugeMetricFamily("restyle_queue_delayed_messages", "Messages waiting for their retry or delay.",
@@ -201,7 +177,7 @@ def scrape_registry() -> CollectorRegistry:
 
 
 def metrics_allowed(request) -> bool:
-    from config.api import client_ip
+    from core.clients import client_ip
 
     return scrape_allowed(authorization=request.headers.get("Authorization", ""), ip=client_ip(request))
 

@@ -4,7 +4,7 @@
 
 - `--no-proxy-headers`: uvicorn would otherwise let X-Forwarded-For from 127.0.0.1 (its default
   forwarded-allow-ips) replace the client address, so any local client could pose as any IP. Client IPs come from
-  config.api.client_ip only, which trusts X-Forwarded-For as NUM_PROXIES and FORWARDED_ALLOW_IPS say.
+  core.clients.client_ip only, which trusts X-Forwarded-For as NUM_PROXIES and FORWARDED_ALLOW_IPS say.
 - `--limit-concurrency`: connections and requests held at once per process; past it uvicorn answers 503 instead
   of running out of memory or file descriptors. Idle connections count too: an idle flood must also be cut at
   the proxy (README, "Security").
@@ -13,7 +13,7 @@
 - `--h11-max-incomplete-event-size`: the most header bytes uvicorn's h11 parser buffers (httptools has its own).
 - `--ws-max-size`: the largest WebSocket message; clients only ever send a ping.
 
-Request bodies are bounded inside the app (config/bodyguard.py), because uvicorn has no body limit or timeout.
+Request bodies are bounded inside the app (core/bodyguard.py), because uvicorn has no body limit or timeout.
 This module reads the environment only (no Django), so it starts nothing but uvicorn.
 """
 from __future__ import annotations

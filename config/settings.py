@@ -12,9 +12,10 @@ from pathlib import Path
 import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 
-from config import embedded_redis, logs
+from config import embedded_redis
 from config.email import email_settings
 from config.env import envbool, envchoice, envfloat, envint, envlist, envstr
+from core import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -26,7 +27,7 @@ SECRET_KEY = envstr("SECRET_KEY", required=PRODUCTION) or "dev-only-insecure-key
 DEBUG = envbool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"], required=PRODUCTION)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-# Client IPs come from X-Forwarded-For only when we know how many proxies append to it (config.api.client_ip,
+# Client IPs come from X-Forwarded-For only when we know how many proxies append to it (core.clients.client_ip,
 # the one place; uvicorn runs with --no-proxy-headers). FORWARDED_ALLOW_IPS, when set, also requires the peer
 # to be one of those networks (the proxy's), so a client that reaches the app directly cannot forge the header.
 NUM_PROXIES = envint("NUM_PROXIES", 0)
@@ -112,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
 EMBEDDED_REDIS_DIR = None if envstr("REDIS_URL", required=PRODUCTION) else VAR_DIR / "redis"
 REDIS_URL = envstr("REDIS_URL") or embedded_redis.url(EMBEDDED_REDIS_DIR)
 
-CACHES = {"default": {"BACKEND": "config.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
+CACHES = {"default": {"BACKEND": "core.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
 
 CHANNEL_LAYERS = {
     "default": {
@@ -135,7 +136,7 @@ DRAMATIQ_BROKER = {
         "dramatiq.middleware.Callbacks",
         "dramatiq.middleware.Retries",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
-        "designs.middleware.ReaperTimer",
+        "designs.dramatiq_middleware.ReaperTimer",
         "designs.gpu_warmup.GpuWarmup",
         "config.worker_metrics.WorkerMetrics",  # the worker's /metrics on WORKER_METRICS_PORT
         "designs.heartbeat.Heartbeat",  # each worker process says in Redis that it lives and what it runs
@@ -206,9 +207,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -223,7 +224,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # operation ids and tags from what follows it: designs_create...
     "ENUM_NAME_OVERRIDES": {"DesignStatusEnum": "designs.models.Status"},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.declare_errors"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_schema.declare_errors"],
 }
 
 # Sign-in and sign-up limits (accounts/limits.py; django-ratelimit, Redis cache). A client's network is its IPv4
@@ -272,7 +273,7 @@ LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=envstr("LOG_LEVEL", "INFO"),
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
 UPLOAD_FORM_OVERHEAD_BYTES = envint("UPLOAD_FORM_OVERHEAD_BYTES", 1024 * 1024)  # the photo form's other fields
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + UPLOAD_FORM_OVERHEAD_BYTES
-# Request bodies are bounded before Django reads them (config/bodyguard.py): the photo routes take
+# Request bodies are bounded before Django reads them (core/bodyguard.py): the photo routes take
 # MAX_UPLOAD_BYTES + UPLOAD_FORM_OVERHEAD_BYTES, everything else MAX_REQUEST_BODY_BYTES; a body that has not
 # fully arrived within its deadline is answered 408.
 MAX_REQUEST_BODY_BYTES = envint("MAX_REQUEST_BODY_BYTES", 64 * 1024)
@@ -423,7 +424,7 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
 INSTALLED_APPS = [*INSTALLED_APPS, "corsheaders"]
 MIDDLEWARE = [
     "config.metrics.MetricsMiddleware",  # outermost: times everything below it
-    "config.logs.RequestContextMiddleware",
+    "core.logs.RequestContextMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # before anything that can answer on its own (WhiteNoise, Common)
     *MIDDLEWARE,
 ]

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health, metrics
+from config import metrics
+from core import health
 from designs import urls as designs_urls
 
 urlpatterns = [
@@ -23,5 +24,5 @@ urlpatterns = [
     path("", include("billing.urls")),
 ]
 
-handler404 = "config.health.not_found"
-handler500 = "config.health.server_error"
+handler404 = "core.health.not_found"
+handler500 = "core.health.server_error"

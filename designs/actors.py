@@ -7,7 +7,7 @@ import dramatiq
 from django.conf import settings
 from django.core.cache import cache
 
-from config.logs import log_context
+from core.logs import log_context
 from designs import alerts, queues, retention, upscale_worker, webhooks, worker
 
 log = logging.getLogger(__name__)

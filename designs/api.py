@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
-from config.api_schema import error_responses
+from accounts.requester import requester_from_request
+from core.api_schema import error_responses
 from designs import services, webhooks
 from designs.api_schema import (
     ACCEPTED_EXAMPLE,
@@ -22,7 +23,6 @@ from designs.api_schema import (
     DesignStateSerializer,
     accepted_responses,
 )
-from designs.requester import requester_from_request
 from designs.selectors import design_get_for, design_list_for
 from designs.serializers import DesignCreateSerializer, DesignListFilterSerializer
 from designs.state import design_state, estimated_time

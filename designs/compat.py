@@ -21,11 +21,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ApiError, client_ip, exception_handler
+from accounts.requester import Requester, requester_from_request
+from core.errors import ApiError, exception_handler
 from designs import services
 from designs.links import link_guest_key
 from designs.models import FINISHED
-from designs.requester import Requester, requester_from_request
 from designs.selectors import design_get_by_job_id
 from designs.serializers import PaletteField
 from designs.state import design_state, estimated_time
@@ -244,9 +244,7 @@ class TransformSubmitApi(CompatView):
 
     def _submitter(self) -> Requester:
         """An account submits as itself; anyone else makes a link design (never tied to a session)."""
-        if self.request.user.is_authenticated:
-            return requester_from_request(self.request)
-        return Requester(user=None, guest_key=link_guest_key(), ip=client_ip(self.request))
+        return requester_from_request(self.request, guest_key=link_guest_key())
 
 
 class TransformStatusApi(CompatView):

@@ -4,9 +4,9 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.requester import Requester, requester_from_scope
 from designs.models import Design
 from designs.progress import group_name
-from designs.requester import GUEST_SESSION_KEY, Requester
 from designs.state import design_state
 
 NOT_FOUND = 4404  # the same close for a missing design and for someone else's
@@ -39,7 +39,7 @@ class DesignConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message["event"])
 
     async def _snapshot_if_owner(self) -> dict | None:
-        requester = _requester(self.scope)
+        requester = requester_from_scope(self.scope)
         if not self.may_look(requester):
             return None  # owns nothing: no need to ask the database (a bogus token lands here)
         return await self._snapshot_for(requester)
@@ -57,11 +57,3 @@ class DesignConsumer(AsyncJsonWebsocketConsumer):
     def may_follow(self, requester: Requester, design: Design) -> bool:
         return requester.owns(design)
 
-
-def _requester(scope) -> Requester:
-    user = scope.get("user")
-    if user is not None and user.is_authenticated:
-        return Requester(user=user, guest_key="", ip="")
-    session = scope.get("session")
-    guest_key = session.get(GUEST_SESSION_KEY, "") if session is not None else ""
-    return Requester(user=None, guest_key=guest_key, ip="")

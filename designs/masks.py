@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import status
 
-from config.api import ApiError
+from core.errors import ApiError
 from designs.models import Mode
 from designs.uploads import NormalizedImage
 from gpu import masks

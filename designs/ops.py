@@ -77,14 +77,14 @@ def engines() -> list[dict]:
 
 def readiness() -> dict[str, bool]:
     """What /ready/ answers (database, Redis, storage), from the same cached checks."""
-    from config import health
+    from core import health
 
     failed = health.checks_failed()
     return {name: name not in failed for name in health.CHECKS}
 
 
 def queues() -> dict[str, dict]:
-    from config.metrics import queue_depths
+    from core.broker import queue_depths
 
     return queue_depths()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from config.api import ApiError
+from core.errors import ApiError
 from designs.models import Design
 from designs.uploads import NormalizedImage, normalize_upload
 

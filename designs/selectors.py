@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.requester import Requester
 from designs.links import is_link_design
 from designs.models import Design
-from designs.requester import Requester
 
 
 def design_list_for(requester: Requester, *, status: str | None = None, style: str | None = None) -> QuerySet:

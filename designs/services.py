@@ -15,8 +15,9 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework import status
 
+from accounts.requester import Requester
 from billing import services as billing
-from config.api import ApiError
+from core.errors import ApiError
 from designs import metrics
 from designs.files import file_delete, file_save
 from designs.masks import mask_read, normalize_mask
@@ -26,7 +27,6 @@ from designs.options import DesignOptions
 from designs.progress import publish_state
 from designs.queues import design_send
 from designs.references import reference_copy, reference_normalize
-from designs.requester import Requester
 from designs.uploads import normalize_upload
 from designs.webhooks import delivery_record
 

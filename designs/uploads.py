@@ -13,7 +13,7 @@ from django.conf import settings
 from PIL import Image
 from rest_framework import status
 
-from config.api import ApiError
+from core.errors import ApiError
 from gpu import photos
 
 MIN_SHORT_SIDE = 256

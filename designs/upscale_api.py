@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api_schema import error_responses
+from core.api_schema import error_responses
 from designs import upscales
 from designs.api import DesignApiView
 from designs.api_schema import UpscaleStateSerializer

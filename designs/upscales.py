@@ -17,13 +17,13 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework import status
 
+from accounts.requester import Requester
 from billing import services as billing
 from billing.upscales import upscale_refund, upscale_reserve, upscale_terms
-from config.api import ApiError
+from core.errors import ApiError
 from designs.files import file_url
 from designs.models import UPSCALE_FINISHED, Design, Status, Upscale, UpscaleStatus
 from designs.progress import publish
-from designs.requester import Requester
 
 LIVE = (UpscaleStatus.QUEUED, UpscaleStatus.UPSCALING, UpscaleStatus.COMPLETED)
 

@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from billing.selectors import plan_summary, quota_status
-from config.api import ApiError, client_ip
+from accounts.requester import requester_from_request
+from billing.selectors import plan_context
+from core.errors import ApiError
 from designs import services
 from designs.engines import engines_configured
 from designs.files import file_url
@@ -20,7 +21,6 @@ from designs.filters import InvalidFilter, status_filter_values, style_filter_va
 from designs.layout import random_weights
 from designs.models import FINISHED, RUNNING, Design, Status
 from designs.objects import object_choices_from_form, objects_for_page
-from designs.requester import GUEST_SESSION_KEY, Requester, requester_from_request
 from designs.selectors import design_get_for, design_list_for
 from designs.serializers import DesignRestyleSerializer
 from designs.state import design_state
@@ -64,22 +64,11 @@ MODE_NAMES = {mode["code"]: mode["name"] for mode in MODES}
 WALL_IDEAS = ("warm white", "soft grey", "sage green", "terracotta", "navy blue", "blush pink", "charcoal")
 
 
-def reader_for(request: HttpRequest) -> Requester:
-    """Who is looking, for reads only: a guest without a key yet gets none, so a visit alone stores no session."""
-    if request.user.is_authenticated:
-        return requester_from_request(request)
-    return Requester(user=None, guest_key=request.session.get(GUEST_SESSION_KEY, ""), ip=client_ip(request))
-
-
-def plan_context(requester: Requester) -> dict:
-    return {"plan": plan_summary(requester=requester), "quota": quota_status(requester=requester)}
-
-
 def demo_models(design: Design | None = None) -> bool:
     """Whether results come from the tiny random models (DESIGN.md §6), so the page can say so.
 
     A finished design records the models its worker used; otherwise we ask the same question the worker
-    will. gpu.weights answers it without torch; gpu.models re-exports the same function but imports torch,
+    will. gpu.weights answers it without torch; gpu.loading re-exports the same function but imports torch,
     which the web process never loads.
     """
     versions = (design.metadata or {}).get("models") if design is not None else None
@@ -97,7 +86,7 @@ def demo_models(design: Design | None = None) -> bool:
 def design_new(request: HttpRequest) -> HttpResponse:
     context = {
         **catalog(),
-        **plan_context(reader_for(request)),
+        **plan_context(requester_from_request(request)),
         "upload_limits": {"max_bytes": settings.MAX_UPLOAD_BYTES, "min_side": MIN_SHORT_SIDE,
                           "max_ratio": MAX_ASPECT_RATIO},
         "max_megabytes": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
@@ -115,7 +104,7 @@ def design_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def design_detail(request: HttpRequest, design_id) -> HttpResponse:
-    design = design_get_for(reader_for(request), design_id)
+    design = design_get_for(requester_from_request(request), design_id)
     state = design_state(design)
     names = _names()
     styles = catalog()["styles"]
@@ -133,7 +122,7 @@ def design_detail(request: HttpRequest, design_id) -> HttpResponse:
         "all_styles": styles,
         "suggested_style": _suggested_style(design, styles),
         "demo_models": demo_models(design),
-        "upscale_offer": upscale_offer(reader_for(request)) if design.status == "completed" else None,
+        "upscale_offer": upscale_offer(requester_from_request(request)) if design.status == "completed" else None,
         "mode_name": MODE_NAMES.get(design.mode, design.mode),
         "other_modes": [mode for mode in MODES if mode["code"] != "edit"],
         # "Select furniture" in the mask editor: the boxes this design found, in its result's pixels.
@@ -176,7 +165,7 @@ def design_history(request: HttpRequest) -> HttpResponse:
     except InvalidFilter as error:
         messages.error(request, f"{error} ({error.field} filter ignored)")
         status, style, response_status = "", "", 400
-    designs = design_list_for(reader_for(request), status=status or None, style=style or None)
+    designs = design_list_for(requester_from_request(request), status=status or None, style=style or None)
     page = Paginator(designs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = "&".join(f"{key}={value}" for key, value in (("status", status), ("style", style)) if value)
     context = {

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.api import ApiError
+from core.errors import ApiError
 from designs.models import Design, WebhookDelivery
 
 log = logging.getLogger(__name__)

@@ -323,7 +323,7 @@ def _gpu_type(backend, device: str | None = None) -> str:
     if backend.name == "http":  # the servers' GPU; a server run on a CPU (development) says so in its result
         return "cpu" if (device or "").startswith("cpu") else settings.GPU_HTTP_GPU_TYPE
     if device is None:  # an attempt without a result does not say where it ran: where the backend would run it
-        from gpu.models import default_device
+        from gpu.loading import default_device
 
         device = str(getattr(backend, "device", None) or default_device())
     return "cpu" if device.startswith("cpu") else settings.LOCAL_GPU_TYPE

@@ -6,8 +6,8 @@ closes. A process that dies takes its heartbeats with it, so its slots expire af
 counting forever.
 
 A refused socket is accepted and then closed with 4429, so a client sees why (a close before accepting reaches
-it only as an HTTP 403 on the handshake). Networks are counted like guests (config.api.network_key: an
-IPv6 client owns its /64), from the same client address as HTTP (config.api.client_ip_from_scope).
+it only as an HTTP 403 on the handshake). Networks are counted like guests (core.clients.network_key: an
+IPv6 client owns its /64), from the same client address as HTTP (core.clients.client_ip_from_scope).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from config.api import client_ip_from_scope, network_key
+from core.clients import client_ip_from_scope, network_key
 
 logger = logging.getLogger("restyle.security")
 

@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     photo = args.photo.read_bytes()
     print(f"photo: {args.photo.name} ({_size(photo)}), {len(photo) / 1e6:.1f} MB")
 
-    from gpu import compile, models
+    from gpu import compile, loading
 
     profile = args.random_weights and "sd15-random" or args.profile
-    loaded = models.load(profile, args.device)
+    loaded = loading.load(profile, args.device)
     print(_versions(loaded))
     print_overhead(photo, repeats=args.repeats)
     if args.cold_start:
@@ -181,9 +181,9 @@ def print_cold_start(args: argparse.Namespace, profile: str) -> None:
 
 
 def _first_event_child(args: argparse.Namespace) -> int:
-    from gpu import compile, models, pipeline
+    from gpu import compile, loading, pipeline
 
-    loaded = models.load(args.random_weights and "sd15-random" or args.profile, args.device)
+    loaded = loading.load(args.random_weights and "sd15-random" or args.profile, args.device)
     compile.prepare(loaded, compile=args.compile, warmup=args.compile)
     request = RestyleRequest(image=args.photo.read_bytes(), style="scandinavian", seed=1, steps=args.steps,
                              resolution=args.resolutions[0])

@@ -1,7 +1,7 @@
 """Compiled graphs and warm-up: what a GPU process does once, after the models are on the device.
 
 `prepare(models)` is called by the local backend on its first design (and by the worker at boot, see
-designs/middleware.py) and by the Modal class after a restore. It
+designs/dramatiq_middleware.py) and by the Modal class after a restore. It
 
 1. fuses the QKV projections of the UNets and the VAE (one matmul instead of three per attention),
 2. `torch.compile`s both UNets (standard and fast), both ControlNets, and the VAE and TAESD decoders.

@@ -82,7 +82,7 @@ with image.imports():
     import torch
 
     from gpu import compile as gpu_compile
-    from gpu import models as gpu_models
+    from gpu import loading as gpu_loading
     from gpu import pipeline  # noqa: F401  used by gpu.stream; imported here so the memory snapshot holds it
     from gpu import upscale as gpu_upscale
 
@@ -109,7 +109,7 @@ class Restyler:
         # Runs once, before the snapshot is taken, where there is no GPU: everything up to the GPU copy is
         # captured, so restored containers skip the imports and the reading of several GB of weights. In fp16
         # already: the snapshot is half the size, and the GPU copy converts nothing.
-        self.models = gpu_models.load(profile="sd15", device="cpu", dtype=torch.float16)
+        self.models = gpu_loading.load(profile="sd15", device="cpu", dtype=torch.float16)
         self.upscaler = gpu_upscale.load(profile="sd15", device="cpu", dtype=torch.float16)
 
     @modal.enter(snap=False)
@@ -138,8 +138,8 @@ class Restyler:
 
 
 def on_gpu(models: Any) -> Any:
-    """The CPU-loaded models moved to the GPU in fp16, as gpu.models would have loaded them there directly."""
-    return gpu_models.to_device(models, "cuda:0")
+    """The CPU-loaded models moved to the GPU in fp16, as gpu.loading would have loaded them there directly."""
+    return gpu_loading.to_device(models, "cuda:0")
 
 
 def prepare(models: Any) -> Any:

@@ -86,7 +86,7 @@ def open_checked(data: bytes, *, formats: frozenset[str], draft_long_side: int |
         raise PhotoError(TOO_MANY_PIXELS, "The photo has too many pixels.") from None
     except UnidentifiedImageError:
         raise PhotoError(UNSUPPORTED, "The file is not a JPEG, PNG, WebP or HEIC photo.") from None
-    # ImportError: ultralytics, once imported, wraps Image.open to load a HEIF plugin it may lack (gpu/models.py
+    # ImportError: ultralytics, once imported, wraps Image.open to load a HEIF plugin it may lack (gpu/loading.py
     # puts Pillow's back; this is the second line).
     except (OSError, SyntaxError, ValueError, ImportError):
         raise PhotoError(UNREADABLE, "The photo could not be read; it may be damaged.") from None

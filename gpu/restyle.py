@@ -79,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run_with_progress(request: RestyleRequest, profile: str | None, device: str | None):
     from tqdm import tqdm
 
-    from gpu import models, pipeline
+    from gpu import loading, pipeline
 
     print("loading models...", file=sys.stderr)
-    loaded = models.load(profile, device)
+    loaded = loading.load(profile, device)
     if not loaded.real:
         print(f"note: profile {loaded.profile} has random weights, the result is not a real design", file=sys.stderr)
     with tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {elapsed}", file=sys.stderr) as bar:

@@ -192,9 +192,9 @@ def load_models(profile: str | None, device: str | None) -> Callable[[], Any]:
     by default on CUDA), so that the first design waits for none of it."""
 
     def load() -> Any:
-        from gpu import compile, models
+        from gpu import compile, loading
 
-        loaded = models.load(profile, device)
+        loaded = loading.load(profile, device)
         if not loaded.real:
             log.warning("profile %s has random weights: results are not real designs", loaded.profile)
         compile.prepare(loaded)

@@ -155,8 +155,8 @@ _cache_lock = threading.Lock()
 
 def load(profile: str | None = None, device: str | torch.device | None = None,
          dtype: torch.dtype | None = None) -> Upscaler:
-    """The upscaler for `profile` (as gpu.models: MODEL_PROFILE, else sd15 when cached, else tiny), kept per process."""
-    from gpu.models import default_device
+    """The upscaler for `profile` (as gpu.loading: MODEL_PROFILE, else sd15 when cached, else tiny), per process."""
+    from gpu.loading import default_device
 
     profile = profile or weights.active_profile().name
     device = torch.device(device) if device else default_device()
@@ -181,7 +181,7 @@ def _load(profile: str, device: torch.device, dtype: torch.dtype) -> Upscaler:
 
 
 def _real_network() -> RRDBNet:
-    from gpu.models import _require  # the one place that finds, or downloads when allowed, a pinned checkpoint
+    from gpu.loading import _require  # the one place that finds, or downloads when allowed, a pinned checkpoint
 
     path = _require(weights.UPSCALER) / weights.UPSCALER.files[0]
     try:

@@ -20,11 +20,11 @@ class LocalBackend:
 
     def restyle(self, request: RestyleRequest, *, should_cancel: ShouldCancel | None = None) -> Iterator[Event]:
         # Imported here: the backend registry is imported by the web process, which never loads torch.
-        from gpu import compile, models, pipeline
+        from gpu import compile, loading, pipeline
 
         if should_cancel is not None and should_cancel():
             raise Cancelled("The design was cancelled.")
-        loaded = models.load(self.profile, self.device)  # cached per process after the first call
+        loaded = loading.load(self.profile, self.device)  # cached per process after the first call
         compile.prepare(loaded)  # once per process: compiled and warmed where RESTYLE_COMPILE/WARMUP say so
         events = pipeline.run(request, loaded)
         try:
@@ -59,10 +59,10 @@ def warm_at_boot(profile: str | None = None, device: str | None = None) -> bool:
     """
     import torch
 
-    from gpu import compile, models
+    from gpu import compile, loading
 
-    target = torch.device(device) if device else models.default_device()
+    target = torch.device(device) if device else loading.default_device()
     if not (compile.compile_enabled(target) or compile.warmup_enabled(target)):
         return False
-    compile.prepare(models.load(profile, target))
+    compile.prepare(loading.load(profile, target))
     return True

@@ -9,11 +9,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.requester import Requester
 from billing.models import DailyUsage, Plan, UsageEntry
 from billing.services import quota_reserve
-from config.api import ApiError
+from core.errors import ApiError
 from designs.models import Design, Status
-from designs.requester import Requester
 from tests.billing.stripe_support import payments  # noqa: F401  (localstripe as Restyle's Stripe)
 
 GUEST_IP = "203.0.113.5"

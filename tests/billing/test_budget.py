@@ -7,7 +7,7 @@ import time_machine
 from django.test import override_settings
 
 from billing.services import cost_record, submit_guard
-from config.api import ApiError
+from core.errors import ApiError
 from tests.billing.conftest import guest
 
 NOON = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import time_machine
 from billing.models import DailyUsage
 from billing.selectors import quota_status
 from billing.services import quota_refund
-from config.api import ApiError
+from core.errors import ApiError
 from designs.models import Status
 from tests.billing.conftest import assert_ledger_adds_up, member
 

@@ -7,7 +7,7 @@ import time_machine
 from django.test import override_settings
 
 from billing.services import submit_guard
-from config.api import ApiError
+from core.errors import ApiError
 from designs.models import Design
 from tests.billing.conftest import guest
 

@@ -8,7 +8,7 @@ import time_machine
 from billing.models import UsageEntry
 from billing.selectors import quota_status
 from billing.services import quota_grant
-from config.api import ApiError
+from core.errors import ApiError
 from tests.billing.conftest import assert_ledger_adds_up, guest, member
 
 DAY = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)

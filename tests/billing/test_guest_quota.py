@@ -4,10 +4,10 @@ import pytest
 from django.db import transaction
 from django.test import RequestFactory, override_settings
 
+from accounts.requester import requester_from_request
 from billing.models import DailyUsage
 from billing.services import quota_reserve
-from config.api import ApiError
-from designs.requester import requester_from_request
+from core.errors import ApiError
 
 
 def _submit_over_http(design_row, **meta) -> None:

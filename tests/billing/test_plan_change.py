@@ -5,7 +5,7 @@ import pytest
 from billing.models import Plan, Subscription
 from billing.selectors import plan_for_user, quota_status
 from billing.services import subscription_change
-from config.api import ApiError
+from core.errors import ApiError
 from tests.billing.conftest import member
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from billing.models import DailyUsage, UsageEntry
 from billing.services import quota_reserve
 from billing.subjects import seconds_until_reset
-from config.api import ApiError
+from core.errors import ApiError
 from tests.billing.conftest import assert_ledger_adds_up
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from billing.models import StripeCustomer, Subscription
 from billing.selectors import plan_for_user
 from billing.services import quota_reserve
-from config.api import ApiError
+from core.errors import ApiError
 from tests.billing.conftest import assert_ledger_adds_up
 from tests.billing.stripe_support import deliver, events, post_form, subscribe
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.test import override_settings
 
 from billing.services import submit_guard
-from config.api import ApiError
+from core.errors import ApiError
 from tests.billing.conftest import guest, member
 
 

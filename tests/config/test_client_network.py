@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory, override_settings
 
-from config.api import client_network, network_key
+from core.clients import client_network, network_key
 
 
 @pytest.mark.parametrize(("ip", "network"), [

@@ -31,7 +31,7 @@ def test_it_answers_unknown_api_paths_in_the_error_shape(client):
 
 
 def test_it_answers_an_unexpected_api_error_in_the_error_shape(rf):
-    from config.health import server_error
+    from core.health import server_error
 
     response = server_error(rf.get("/api/v1/designs/"))
     assert response.status_code == 500

@@ -1,4 +1,4 @@
-"""X-Forwarded-For counts only as NUM_PROXIES and FORWARDED_ALLOW_IPS say, in config.api.client_ip alone: the
+"""X-Forwarded-For counts only as NUM_PROXIES and FORWARDED_ALLOW_IPS say, in core.clients.client_ip alone: the
 server `make run` starts must not let a local client rewrite its address (uvicorn's default trusts 127.0.0.1)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from django.test import RequestFactory, override_settings
 
-from config.api import client_ip
+from core.clients import client_ip
 from tests.config.conftest import photo_form
 from tests.designs.conftest import photo_bytes
 

@@ -1,4 +1,4 @@
-"""Request bodies are bounded before Django reads them (config/bodyguard.py), over real sockets against uvicorn
+"""Request bodies are bounded before Django reads them (core/bodyguard.py), over real sockets against uvicorn
 started as `make run` starts it."""
 from __future__ import annotations
 

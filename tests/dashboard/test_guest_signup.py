@@ -4,8 +4,8 @@ from __future__ import annotations
 from django.test import Client
 
 from accounts.models import User
+from accounts.requester import GUEST_SESSION_KEY
 from designs.models import Design
-from designs.requester import GUEST_SESSION_KEY
 from tests.conftest import PASSWORD
 from tests.designs.conftest import submit
 

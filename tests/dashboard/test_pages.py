@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.requester import GUEST_SESSION_KEY
 from billing.models import Plan
 from billing.services import quota_reserve
 from designs.models import Status
-from designs.requester import GUEST_SESSION_KEY
 from tests.dashboard.conftest import make_design, outline
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from accounts.requester import Requester
 from billing.selectors import quota_status
-from config.api import ApiError
+from core.errors import ApiError
 from designs.models import Design, Status
-from designs.requester import Requester
 from designs.services import design_restyle
 from tests.dashboard.conftest import make_design
 

@@ -16,7 +16,7 @@ def burst(design_row):
 
 
 def test_it_evaluates_alerts_on_the_reapers_timer_once_per_interval(alerting, burst, settings):
-    reap_designs.fn()  # what designs.middleware.ReaperTimer calls in every worker
+    reap_designs.fn()  # what designs.dramatiq_middleware.ReaperTimer calls in every worker
 
     [mail] = alerting.wait(1)
     assert mail["Subject"] == "[Restyle] ALERT: Designs are failing"

@@ -6,11 +6,11 @@ import threading
 import pytest
 from django.core.files.storage import default_storage
 
+from accounts.requester import Requester
 from billing.models import GpuCharge, UsageEntry
 from billing.selectors import quota_status
 from billing.upscales import upscale_refund
 from designs.models import Upscale
-from designs.requester import Requester
 from designs.upscale_worker import LostClaim, upscale_abort, upscale_claim, upscale_complete
 from gpu import upscale as gpu_upscale
 from gpu.backends.local import LocalBackend

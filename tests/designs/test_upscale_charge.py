@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.requester import Requester
 from billing.models import DailyUsage, GpuCharge, UsageEntry
 from billing.selectors import quota_status
 from designs.models import Upscale
-from designs.requester import Requester
 from tests.billing.conftest import assert_ledger_adds_up
 from tests.conftest import assert_error
 from tests.designs.upscaling import client_on_plan, completed_design, upscale, wait_for_upscale

@@ -16,9 +16,9 @@ FAST_STEPS = 3  # denoising steps in tests: the path is the same at 3 as at 20
 
 
 def tiny_models():
-    from gpu import models
+    from gpu import loading
 
-    return models.load("tiny", "cpu")  # cached by gpu.models for the whole test process
+    return loading.load("tiny", "cpu")  # cached by gpu.loading for the whole test process
 
 
 def photo_size(path: Path) -> tuple[int, int]:

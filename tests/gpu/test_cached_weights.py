@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-from gpu import adapter, architectures, fast, models, pipeline, upscale, weights
+from gpu import adapter, architectures, fast, loading, pipeline, upscale, weights
 from gpu.types import UpscaleRequest
 from tests.gpu.support import make_request, tiny_models
 
@@ -28,7 +28,7 @@ def _snapshot(cache: Path, checkpoint: weights.Checkpoint) -> Path:
 
 def _fill(cache: Path) -> None:
     tiny = tiny_models()
-    pipe = models.random_img2img(architectures.build("tiny"))  # as published: no adapter inside the UNet
+    pipe = loading.random_img2img(architectures.build("tiny"))  # as published: no adapter inside the UNet
     sd15 = _snapshot(cache, weights.SD15)
     pipe.save_pretrained(sd15, variant="fp16")
     # The SD 1.5 repository ships the slow tokenizer's files, not tokenizer.json.
@@ -78,7 +78,7 @@ def test_it_loads_sd15_from_the_cache_alone_and_runs_the_pipeline(tmp_path, monk
 
     assert weights.missing_weights() == []
     assert weights.active_profile().name == "sd15"
-    loaded = models._load("sd15", torch.device("cpu"), torch.float32)  # not models.load: keep the process cache clean
+    loaded = loading._load("sd15", torch.device("cpu"), torch.float32)  # not loading.load: keep the process cache clean
 
     assert loaded.real and loaded.profile == "sd15"
     assert loaded.versions["sd15"] == weights.SD15.ref

@@ -53,7 +53,7 @@ def test_it_starts_from_more_noise_the_more_creative(name, steps):
 
 
 def test_it_starts_from_more_noise_the_more_creative_with_every_scheduler_the_product_loads():
-    """Whatever the loaded pipelines use, so a scheduler added to gpu.models is covered too."""
+    """Whatever the loaded pipelines use, so a scheduler added to gpu.loading is covered too."""
     pipes = tiny_models().pipes
     assert len(pipes) >= 2
     for pipe in pipes.values():

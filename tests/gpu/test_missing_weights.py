@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gpu import models, weights
+from gpu import loading, weights
 from gpu.errors import ModelUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ def empty_cache(tmp_path, monkeypatch):
 def test_it_raises_model_unavailable_naming_the_model_within_seconds(empty_cache):
     started = time.monotonic()
     with pytest.raises(ModelUnavailable) as raised:
-        models.load("sd15", "cpu")
+        loading.load("sd15", "cpu")
 
     assert time.monotonic() - started < 3
     assert weights.SD15.repo_id in raised.value.message

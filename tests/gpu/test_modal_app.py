@@ -106,10 +106,10 @@ def test_it_ignores_options_from_a_newer_worker():
 
 
 def test_it_runs_the_real_pipeline_end_to_end_on_tiny_models():
-    from gpu import models
+    from gpu import loading
 
     request = RestyleRequest(image=photo(), style="japandi", room_type="bedroom", resolution=512, steps=2, seed=1)
-    messages = list(modal_app.restyle_stream(request.to_dict(), models.load("tiny", "cpu"), call_id="fc-1"))
+    messages = list(modal_app.restyle_stream(request.to_dict(), loading.load("tiny", "cpu"), call_id="fc-1"))
     events = [wire.event_from_dict(m) for m in messages[1:]]
     assert [m["type"] for m in messages[1:]] == ["event"] * len(events)
     final = events[-1]

@@ -86,11 +86,11 @@ def test_it_turns_an_unreadable_reference_away_by_name():
 
 
 def test_it_gives_the_result_of_a_pipeline_without_the_adapter_when_there_is_no_reference(monkeypatch):
-    from gpu import models
+    from gpu import loading
 
     assert adapter.has_adapter(tiny_models().pipe(inpaint=False, fast=False))  # loaded (and cached) first
     monkeypatch.setattr(adapter, "attach", lambda *args, **kwargs: None)
-    bare = models._load("tiny", torch.device("cpu"), torch.float32)  # no adapter in its UNets
+    bare = loading._load("tiny", torch.device("cpu"), torch.float32)  # no adapter in its UNets
     assert not adapter.has_adapter(bare.pipe(inpaint=False, fast=False))
 
     without = list(pipeline.run(make_request(variations=2), bare))[-1].result
@@ -100,9 +100,9 @@ def test_it_gives_the_result_of_a_pipeline_without_the_adapter_when_there_is_no_
 
 
 def test_it_keeps_the_adapter_when_the_projections_are_fused():
-    from gpu import models
+    from gpu import loading
 
-    fused = models._load("tiny", torch.device("cpu"), torch.float32)  # its own copy: fusing changes the modules
+    fused = loading._load("tiny", torch.device("cpu"), torch.float32)  # its own copy: fusing changes the modules
     request = make_request(style_reference=_reference((200, 40, 30)))
     before = list(pipeline.run(request, fused))[-1].result
     for unet in (fused.pipe(inpaint=False, fast=False).unet, fused.pipe(inpaint=False, fast=True).unet):

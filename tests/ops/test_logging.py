@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.test import override_settings
 
-from config.logs import ContextFilter, JsonFormatter, PlainFormatter, log_context
+from core.logs import ContextFilter, JsonFormatter, PlainFormatter, log_context
 from designs.models import Design
 from tests.designs.conftest import submit, wait_for
 from tests.ops.conftest import REPO
@@ -138,7 +138,7 @@ def test_production_logs_json_and_reports_to_sentry_without_personal_data():
 def test_an_unknown_log_format_fails_loudly():
     from django.core.exceptions import ImproperlyConfigured
 
-    from config.logs import logging_config
+    from core.logs import logging_config
 
     with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT"):
         logging_config(fmt="xml", level="INFO", access_log=False)

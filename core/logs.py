@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.middleware import AroundMiddleware
+from core.middleware import AroundMiddleware
 
 CONTEXT_FIELDS = ("request_id", "user_id", "design_id")
 FORMATS = ("json", "plain")
@@ -104,8 +104,8 @@ def logging_config(*, fmt: str, level: str, access_log: bool) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "config.logs.ContextFilter"}},
-        "formatters": {"json": {"()": "config.logs.JsonFormatter"}, "plain": {"()": "config.logs.PlainFormatter"}},
+        "filters": {"context": {"()": "core.logs.ContextFilter"}},
+        "formatters": {"json": {"()": "core.logs.JsonFormatter"}, "plain": {"()": "core.logs.PlainFormatter"}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["context"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {

@@ -6,6 +6,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 
 import redis
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
-from config.api import error_body
+from core.errors import error_body
 
 log = logging.getLogger(__name__)
 
@@ -45,28 +46,18 @@ def _check_storage() -> None:
     default_storage.exists("ready-probe")
 
 
-def engines_health() -> dict[str, dict]:
-    """Each GPU engine's breaker (designs/engines.py); empty when Redis cannot say, which the redis check reports."""
-    from designs.engines import breaker_states
-
-    try:
-        states = breaker_states()
-    except Exception:
-        log.warning("readiness: GPU engine breakers unreadable", exc_info=True)
-        return {}
-    return {s.engine: {"state": s.state, "ready": s.ready, "failures_in_a_row": s.failures} for s in states}
+CHECKS: dict[str, Callable[[], None]] = {"database": _check_database, "redis": _check_redis,
+                                         "storage": _check_storage}
+# What /ready/ shows beside the checks, by key: each returns a dict (the GPU engines' breakers). Apps add their
+# checks and reports in AppConfig.ready() through register(), so this module imports no app.
+REPORTS: dict[str, Callable[[], dict]] = {}
 
 
-def _check_gpu_engines() -> None:
-    # Not ready only when no engine would take a design: one engine down while another serves is failover
-    # doing its job, not a reason to take the web out of rotation.
-    engines = engines_health()
-    if engines and not any(engine["ready"] for engine in engines.values()):
-        raise RuntimeError("every GPU engine's breaker is open")
-
-
-CHECKS = {"database": _check_database, "redis": _check_redis, "storage": _check_storage,
-          "gpu_engines": _check_gpu_engines}
+def register(name: str, *, check: Callable[[], None] | None = None, report: Callable[[], dict] | None = None) -> None:
+    if check is not None:
+        CHECKS[name] = check
+    if report is not None:
+        REPORTS[name] = report
 
 
 class _LastAnswer:
@@ -83,16 +74,16 @@ class _LastAnswer:
 
     def clear(self, **_kwargs) -> None:
         self.failed: list[str] | None = None
-        self.engines: dict[str, dict] = {}
+        self.reports: dict[str, dict] = {}
         self.at = -math.inf
 
     def get(self) -> tuple[list[str], dict[str, dict]]:
         with self.lock:
             if time.monotonic() - self.at >= settings.READY_CACHE_SECONDS:
                 self.failed = _run_checks()
-                self.engines = engines_health()
+                self.reports = {name: report() for name, report in REPORTS.items()}
                 self.at = time.monotonic()
-            return list(self.failed), dict(self.engines)
+            return list(self.failed), dict(self.reports)
 
 
 def _run_checks() -> list[str]:
@@ -116,10 +107,10 @@ def checks_failed() -> list[str]:
 
 
 def ready(request):
-    failed, engines = _last_answer.get()
+    failed, reports = _last_answer.get()
     if failed:
-        return JsonResponse({"status": "unavailable", "failed": failed, "engines": engines}, status=503)
-    return JsonResponse({"status": "ok", "checks": list(CHECKS), "engines": engines})
+        return JsonResponse({"status": "unavailable", "failed": failed, **reports}, status=503)
+    return JsonResponse({"status": "ok", "checks": list(CHECKS), **reports})
 
 
 def server_error(request):

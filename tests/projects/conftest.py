@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 import time
 
+import dramatiq
+import pytest
 from PIL import Image, ImageOps
 
 from tests.designs.conftest import FIXTURES, photo_bytes, upload, wait_for, worker, worker_control  # noqa: F401
@@ -43,3 +45,12 @@ def wait_for_project(client, project_id: str, timeout: float = 180) -> dict:
         time.sleep(0.2)
     raise AssertionError(f"project {project_id} still running: {[p['design']['status'] for p in state['photos']]}")
 
+
+
+@pytest.fixture
+def worker3(worker_control):  # noqa: F811  (the fixture imported above)
+    """The real worker with three threads, so that a project's three designs could all run at once: the
+    followers must wait for the leader on their own."""
+    worker_control.worker = dramatiq.Worker(worker_control.broker, worker_threads=3, worker_timeout=50)
+    worker_control.worker.start()
+    return worker_control

@@ -10,6 +10,7 @@ import logging
 import posixpath
 import secrets
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -89,6 +90,9 @@ def _photos_read(images: list, *, existing: int) -> list[tuple[bytes, str]]:
     """(normalized JPEG, room type) per upload. An image is refused by its own field name, with its number."""
     if not images:
         raise ApiError("required", "Attach at least one photo of the home.", field="images")
+    if len(images) > settings.PROJECT_UPLOAD_MAX_PHOTOS:
+        raise ApiError("too_many_photos", f"Send up to {settings.PROJECT_UPLOAD_MAX_PHOTOS} photos at a time.",
+                       field="images")
     if existing + len(images) > MAX_PHOTOS:
         raise ApiError("too_many_photos", f"A project holds up to {MAX_PHOTOS} photos.", field="images")
     read = []

@@ -83,9 +83,9 @@ def test_a_person_restyles_a_whole_home_and_rerolls_one_photo(visit, worker_cont
 
     seeds = page.locator(".pair-seed").all_inner_texts()
     page.locator(".project-pair").nth(1).get_by_role("button", name="Re-roll this photo").click()
+    expect(page.locator(".project-pair").nth(1)).to_contain_text("(re-rolled)")
     _grid_done(page)
     after = page.locator(".pair-seed").all_inner_texts()
     assert after[0] == seeds[0] and after[2] == seeds[2] and after[1] != seeds[1]  # that photo only
-    expect(page.locator(".project-pair").nth(1)).to_contain_text("(re-rolled)")
     browser.screenshot("project-rerolled")
     assert Design.objects.filter(project_link__project=project).count() == 7

@@ -24,7 +24,7 @@ def test_it_hands_the_lead_to_the_next_design_when_the_leader_fails(worker3, ali
     pilot = _pilot_running_and_others_waiting(project_id)
     assert design_fail(pilot.pk, None, "timeout", "This design took too long and was stopped.")
 
-    state = wait_for_project(alice_api, project_id)
+    state = wait_for_project(alice_api, project_id, timeout=90)
     by_id = {photo["design"]["id"]: photo["design"] for photo in state["photos"]}
     assert by_id[str(pilot.pk)]["status"] == "failed"
     others = [design for design_id, design in by_id.items() if design_id != str(pilot.pk)]

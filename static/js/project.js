@@ -21,7 +21,7 @@
       item.querySelector(".status").textContent = design.status;
       item.querySelector(".status").className = "status status-" + design.status;
       item.querySelector("progress").value = design.progress;
-      item.querySelector(".pair-message").textContent = design.message || "";
+      item.querySelector(".pair-message").textContent = design.message || "Waiting in line";
       item.querySelector(".pair-seed").textContent = photo.seed;
       var after = item.querySelector(".after-image");
       if (design.results.length) {

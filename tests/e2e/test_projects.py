@@ -89,3 +89,8 @@ def test_a_person_restyles_a_whole_home_and_rerolls_one_photo(visit, worker_cont
     assert after[0] == seeds[0] and after[2] == seeds[2] and after[1] != seeds[1]  # that photo only
     browser.screenshot("project-rerolled")
     assert Design.objects.filter(project_link__project=project).count() == 7
+
+    page.get_by_role("link", name="My designs").click()  # the history says which project each design is of
+    expect(page.locator(".gallery-item .project-tag")).to_have_count(7)
+    expect(page.locator(".gallery-item .project-tag").first).to_have_text("Project: Our flat")
+    browser.screenshot("project-history")

@@ -45,8 +45,9 @@ class ProjectListCreateApi(ProjectView, ListAPIView):
         params = ProjectCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
-        name, images = data.pop("name"), data.pop("images")
-        project = services.project_create(requester=self.requester(), name=name, choices=data, images=images)
+        name, images, room_types = data.pop("name"), data.pop("images"), data.pop("room_types")
+        project = services.project_create(requester=self.requester(), name=name, choices=data, images=images,
+                                          room_types=room_types)
         return Response(project_state(project), status=status.HTTP_201_CREATED)
 
 
@@ -69,7 +70,8 @@ class ProjectPhotosApi(ProjectView):
         params = ProjectPhotosSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         services.project_photos_add(requester=self.requester(), project=project,
-                                    images=params.validated_data["images"])
+                                    images=params.validated_data["images"],
+                                    room_types=params.validated_data["room_types"])
         return Response(project_state(project), status=status.HTTP_202_ACCEPTED)
 
 

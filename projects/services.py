@@ -37,16 +37,18 @@ def new_seed() -> int:
     return secrets.randbelow(2**32)
 
 
-def project_create(*, requester: Requester, name: str, choices: dict, images: list) -> Project:
+def project_create(*, requester: Requester, name: str, choices: dict, images: list,
+                   room_types: list[str] = ()) -> Project:
     """A project of `images` (validated like any upload before anything is stored or counted), one design
-    each, all with the project's seed and choices."""
-    photos = _photos_read(images, existing=0)
+    each, all with the project's seed and choices; `room_types`: each photo's own, if given."""
+    photos = _photos_read(images, room_types, existing=0)
     project = Project(owner=requester.user, name=name.strip() or "My home", seed=new_seed(), **_split(choices))
     return _with_designs(requester, project, photos=photos, new_photos=True)
 
 
-def project_photos_add(*, requester: Requester, project: Project, images: list) -> list[ProjectPhoto]:
-    photos = _photos_read(images, existing=project.photos.count())
+def project_photos_add(*, requester: Requester, project: Project, images: list,
+                       room_types: list[str] = ()) -> list[ProjectPhoto]:
+    photos = _photos_read(images, room_types, existing=project.photos.count())
     _with_designs(requester, project, photos=photos, new_photos=True)
     return list(project.photos.order_by("-position")[: len(photos)])
 
@@ -86,7 +88,7 @@ def _split(choices: dict) -> dict:
             "choices": {key: choices[key] for key in CHOICE_FIELDS if choices.get(key) not in (None, "", [])}}
 
 
-def _photos_read(images: list, *, existing: int) -> list[tuple[bytes, str]]:
+def _photos_read(images: list, room_types, *, existing: int) -> list[tuple[bytes, str]]:
     """(normalized JPEG, room type) per upload. An image is refused by its own field name, with its number."""
     if not images:
         raise ApiError("required", "Attach at least one photo of the home.", field="images")
@@ -95,10 +97,13 @@ def _photos_read(images: list, *, existing: int) -> list[tuple[bytes, str]]:
                        field="images")
     if existing + len(images) > MAX_PHOTOS:
         raise ApiError("too_many_photos", f"A project holds up to {MAX_PHOTOS} photos.", field="images")
+    if len(room_types) > len(images):
+        raise ApiError("invalid", "Give at most one room type per photo.", field="room_types")
+    room_types = [*room_types, *[""] * (len(images) - len(room_types))]
     read = []
-    for number, image in enumerate(images, start=1):
+    for number, (image, room_type) in enumerate(zip(images, room_types, strict=True), start=1):
         try:
-            read.append((normalize_upload(image).content, ""))
+            read.append((normalize_upload(image).content, room_type))
         except ApiError as error:
             raise ApiError(error.error_code, f"Photo {number}: {error.detail}", field="images",
                            status_code=error.status_code) from None

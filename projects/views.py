@@ -33,6 +33,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
         try:
             data = _validated(ProjectCreateSerializer, _form_data(request))
             name, images = data.pop("name"), data.pop("images")
+            data.pop("room_types", None)
             project = services.project_create(requester=requester, name=name, choices=data, images=images)
         except ApiError as error:
             messages.error(request, _field_message(error.field, str(error.detail)))

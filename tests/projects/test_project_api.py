@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from accounts.tokens import token_issue
 from tests.conftest import assert_error
 from tests.designs.conftest import upload
-from tests.projects.conftest import create_project
+from tests.projects.conftest import create_project, photos
 
 
 def test_it_refuses_a_project_without_photos_or_with_a_bad_one(alice_api):
@@ -39,3 +39,15 @@ def test_it_documents_the_projects_api(api):
     body = create["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert {"images", "style", "flooring", "prompt"} <= set(schema["components"]["schemas"][body]["properties"])
     assert "429" in create["responses"]
+
+
+def test_it_gives_each_photo_its_own_room_type_when_asked(alice_api):
+    project = create_project(alice_api, count=2, room_type="living_room", room_types=["bedroom", ""]).json()
+    first, second = project["photos"]
+    assert first["room_type"] == "bedroom" and first["design"]["room_type"] == "bedroom"
+    assert second["room_type"] is None and second["design"]["room_type"] == "living_room"  # the project's
+    response = alice_api.post(f"/api/v1/projects/{project['id']}/photos/",
+                              {"images": photos(1), "room_types": ["kitchen"]}, format="multipart")
+    assert response.status_code == 202, response.content
+    assert response.json()["photos"][2]["design"]["room_type"] == "kitchen"
+    assert_error(create_project(alice_api, count=1, room_types=["bedroom", "kitchen"]), 400, field="room_types")

@@ -8,6 +8,7 @@
     designs/<id>/mask.png            an edit's mask
     designs/<id>/reference.jpg       the style reference photo a design took its look from
     designs/<id>/<map>.png           the control maps (depth, edges, ...) of designs that have them
+    projects/<id>/photo-<n>.jpg      each photo of a project, and reference.jpg, its shared style reference
 
 The JSON names every file it mentions by its path in the ZIP. Images are copied from storage in chunks, never
 whole into memory, and stored uncompressed (JPEG and PNG are compressed already).
@@ -40,6 +41,8 @@ restyle-data.json holds everything we keep about your account, in one file:
   payments       your Stripe customer and subscription, and the billing events we received (if you paid)
   designs        every design: its choices, status, timings, detected furniture, errors, and the
                  paths of its files in this ZIP
+  projects       every project: its choices, shared seed, photos, style reference, and which
+                 designs were made of each photo
 
 designs/<id>/ holds each design's photo (original.jpg), results (result-1.jpg, ...), their thumbnails,
 upscales (result-1-x4.jpg, ...), an edit's mask (mask.png), the style reference photo you gave
@@ -53,6 +56,9 @@ def zip_write(target: IO[bytes], *, user: User, export: DataExport) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         design_rows = [_design(archive, design) for design in designs]
         data = {"exported_at": now, "export_id": str(export.pk), **_account(user), "designs": design_rows}
+        from projects.export import projects_export
+
+        data["projects"] = projects_export(user=user, copy=lambda name, path: _copy(archive, name, path))
         archive.writestr("restyle-data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
         archive.writestr("README.txt", README.format(exported_at=now.strftime("%Y-%m-%d %H:%M"), email=user.email))
 

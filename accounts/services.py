@@ -68,7 +68,9 @@ def user_delete(*, user: User) -> None:
     """
     from designs.models import Design
     from designs.services import design_delete
+    from projects.services import projects_delete_for
 
+    projects_delete_for(user=user)  # their designs, photos and shared references
     for design in Design.objects.filter(owner=user).prefetch_related("results"):
         design_delete(design=design)
     from accounts.export import exports_delete

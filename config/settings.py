@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "billing",
     "designs",
+    "projects",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,9 @@ DESIGN_LEASE_SECONDS = envint("DESIGN_LEASE_SECONDS", 120)  # a silent worker lo
 DESIGN_MAX_ATTEMPTS = envint("DESIGN_MAX_ATTEMPTS", 3)
 DESIGN_STEPS = envint("DESIGN_STEPS", 20)  # denoising steps per design
 DESIGN_REQUEUE_AFTER_SECONDS = envint("DESIGN_REQUEUE_AFTER_SECONDS", 120)  # queued but never claimed: send again
+# A project's design waiting for the project's style reference looks again after this (projects/consistency.py).
+PROJECT_WAIT_POLL_SECONDS = max(2, envint("PROJECT_WAIT_POLL_SECONDS", 2))
+PROJECT_UPLOAD_MAX_PHOTOS = envint("PROJECT_UPLOAD_MAX_PHOTOS", 8)  # photos in one project upload (a request)
 UPSCALE_MAX_SIDE = envint("UPSCALE_MAX_SIDE", 4096)  # long side of an upscaled result, at most (aspect kept)
 REAPER_INTERVAL_SECONDS = envint("REAPER_INTERVAL_SECONDS", 60)
 HEARTBEAT_INTERVAL_SECONDS = envint("HEARTBEAT_INTERVAL_SECONDS", 10)  # a worker unheard for 3 of these is gone

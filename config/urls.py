@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config import metrics
 from core import health
 from designs import urls as designs_urls
+from projects import urls as projects_urls
 
 urlpatterns = [
     path("health/", health.health, name="health"),
@@ -18,8 +19,10 @@ urlpatterns = [
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include(designs_urls.api_urlpatterns)),
     path("api/v1/", include("billing.api_urls")),
+    path("api/v1/", include(projects_urls.api_urlpatterns)),
     path("", include(designs_urls.urlpatterns)),
     path("", include("designs.dashboard_urls")),
+    path("", include(projects_urls.urlpatterns)),
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
 ]

@@ -26,6 +26,8 @@ logger = logging.getLogger("restyle.security")
 # URL names of the routes that take a photo: the v1 submit (also the dashboard's upload form) and the first
 # mobile client's submit.
 UPLOAD_ROUTES = frozenset({"api-designs", "transform-submit"})
+# Routes that take several photos at once (projects): PROJECT_UPLOAD_MAX_PHOTOS of them.
+MULTI_UPLOAD_ROUTES = frozenset({"api-projects", "api-project-photos", "project-new"})
 API_PREFIXES = ("/api/", "/transform/")
 DISCONNECT = {"type": "http.disconnect"}
 
@@ -44,6 +46,9 @@ def limits_for(path: str) -> BodyLimits:
     if name in UPLOAD_ROUTES:
         return BodyLimits(settings.MAX_UPLOAD_BYTES + settings.UPLOAD_FORM_OVERHEAD_BYTES,
                           settings.UPLOAD_BODY_TIMEOUT_SECONDS)
+    if name in MULTI_UPLOAD_ROUTES:
+        return BodyLimits(settings.MAX_UPLOAD_BYTES * settings.PROJECT_UPLOAD_MAX_PHOTOS
+                          + settings.UPLOAD_FORM_OVERHEAD_BYTES, settings.UPLOAD_BODY_TIMEOUT_SECONDS)
     return BodyLimits(settings.MAX_REQUEST_BODY_BYTES, settings.REQUEST_BODY_TIMEOUT_SECONDS)
 
 

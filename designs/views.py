@@ -166,6 +166,7 @@ def design_history(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"{error} ({error.field} filter ignored)")
         status, style, response_status = "", "", 400
     designs = design_list_for(requester_from_request(request), status=status or None, style=style or None)
+    designs = designs.select_related("project_link__project")  # the card says which project a design is of
     page = Paginator(designs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = "&".join(f"{key}={value}" for key, value in (("status", status), ("style", style)) if value)
     context = {

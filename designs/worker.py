@@ -30,6 +30,7 @@ from designs.queues import design_send
 from designs.webhooks import delivery_record
 from gpu.errors import Cancelled, RestyleError
 from gpu.types import Event, RestyleRequest, RestyleResult
+from projects.consistency import design_gate as project_gate
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ def design_run(design_id: str, *, backend=None) -> None:
     if threading.get_ident() in _stopping_threads:
         design_resend(design_id)  # after a short delay, for a worker that is not stopping
         return
+    if not project_gate(design_id):
+        return  # a project's design waiting for the project's style reference: no claim, no attempt
     attempt = design_claim(design_id)
     if attempt is None:
         return  # finished, cancelled, deleted, or another worker holds it: a redelivery, nothing to do
@@ -300,7 +303,7 @@ def _complete_rows(design: Design, attempt: int, result: RestyleResult, names: d
         gpu_type = _gpu_type(backend, result.device)
         cost = billing.cost_record(design=design, attempt=attempt, gpu_seconds=result.gpu_seconds, gpu_type=gpu_type,
                                    backend=backend.name, worker=worker_name())
-        design.metadata = _metadata(design, result, backend.name, cost, gpu_type)
+        design.metadata = {**design.metadata, **_metadata(design, result, backend.name, cost, gpu_type)}
         design.save(update_fields=["metadata"])
         metrics.design_finished(design, engine=backend.name)
         metrics.stages_timed(result.timings)

@@ -2,7 +2,7 @@
 
     config/                      wiring: settings, urls, asgi/wsgi, run, the site's /metrics; may import anything
     accounts/ billing/ designs/  the apps: import core, gpu and each other only along ALLOWED_EDGES, never config
-                                 (settings come from django.conf)
+    projects/                    (settings come from django.conf)
     core/  gpu/                  the bottom: core imports no app and not config; gpu imports nothing of ours and no
                                  Django (it runs on GPU machines without it)
 
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-APPS = ("accounts", "billing", "designs")
+APPS = ("accounts", "billing", "designs", "projects")
 BOTTOM = ("core", "gpu")
 WIRING = "config"
 CHECKED = (*APPS, *BOTTOM, WIRING)
@@ -48,6 +48,13 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("billing", "designs.models"): "quota holds and the spend report read designs",
     ("billing", "designs.metrics"): "a refused submit is counted where the refusal happens",
     ("billing", "accounts.mail"): "payment mails go out through accounts' mailer",
+    # A project groups designs of one home: it makes, gates and deletes them through designs.
+    ("projects", "designs"): "a project's photos become designs: created, waited on, shown and deleted by designs",
+    ("projects", "accounts.requester"): "who is asking",
+    ("projects", "billing.selectors"): "the project pages show the plan and quota",
+    ("designs", "projects.consistency"): "the worker asks a design's project whether it may run yet (the shared look)",
+    ("accounts", "projects.services"): "deleting a user deletes their projects",
+    ("accounts", "projects.export"): "the data export lists the user's projects",
 }
 
 

@@ -24,6 +24,16 @@ def file_delete(name: str) -> None:
         default_storage.delete(name)
 
 
+def folder_delete(prefix: str) -> None:
+    """Every file directly in a folder (a design's or a project's): where all their files live."""
+    try:
+        _dirs, files = default_storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{prefix}/{name}")
+
+
 def file_url(name: str) -> str | None:
     if not name:
         return None

@@ -19,7 +19,7 @@ from accounts.requester import Requester
 from billing import services as billing
 from core.errors import ApiError
 from designs import metrics
-from designs.files import file_delete, file_save
+from designs.files import file_delete, file_save, folder_delete
 from designs.masks import mask_read, normalize_mask
 from designs.models import FINISHED, Design, Mode, Status
 from designs.objects import ObjectChoiceError, objects_resolve
@@ -224,17 +224,9 @@ def design_delete(*, design: Design) -> None:
         elif Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields):
             design.refresh_from_db()
             metrics.design_finished(design)
-    _delete_folder(design.storage_prefix)
+    folder_delete(design.storage_prefix)
     design.delete()
 
-
-def _delete_folder(prefix: str) -> None:
-    try:
-        _dirs, files = default_storage.listdir(prefix)
-    except FileNotFoundError:
-        return
-    for name in files:
-        default_storage.delete(f"{prefix}/{name}")
 
 
 def guest_designs_adopt(*, guest_key: str, user) -> int:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.requester import Requester
 from core.errors import ApiError
-from designs.files import file_delete, file_save
+from designs.files import file_delete, file_save, folder_delete
 from designs.models import Design
 from designs.services import design_create, design_delete
 from designs.uploads import normalize_upload
@@ -74,7 +74,7 @@ def project_delete(*, project: Project) -> None:
     """Every design through design_delete (its files go with it), then the project's own files and rows."""
     for design in Design.objects.filter(project_link__project=project):
         design_delete(design=design)
-    _delete_folder(project.storage_prefix)
+    folder_delete(project.storage_prefix)
     project.delete()
 
 
@@ -127,7 +127,7 @@ def _with_designs(requester: Requester, project: Project, *, photos: list, new_p
         for name in stored:  # the rolled-back photos' and designs' files
             file_delete(name)
         for folder in folders:
-            _delete_folder(folder)
+            folder_delete(folder)
         raise
     return project
 
@@ -158,11 +158,3 @@ def _design_for(requester: Requester, project: Project, photo: ProjectPhoto) -> 
     ProjectDesign.objects.create(design=design, project=project, photo=photo, seed=seed)
     return design
 
-
-def _delete_folder(prefix: str) -> None:
-    try:
-        _dirs, files = default_storage.listdir(prefix)
-    except FileNotFoundError:
-        return
-    for name in files:
-        default_storage.delete(f"{prefix}/{name}")

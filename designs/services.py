@@ -228,7 +228,6 @@ def design_delete(*, design: Design) -> None:
     design.delete()
 
 
-
 def guest_designs_adopt(*, guest_key: str, user) -> int:
     """Signing up moves the session's guest designs to the new account."""
     if not guest_key:

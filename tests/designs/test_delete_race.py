@@ -53,7 +53,7 @@ def _hold_before(monkeypatch, module, name: str):
 def test_it_leaves_no_result_files_when_a_delete_races_the_final_write(worker_control, alice_api, monkeypatch):
     # The worker stops just before storing its results; the delete stops just after emptying the folder.
     about_to_store, store_go = _hold_before(monkeypatch, worker, "_store_files")
-    folder_emptied, delete_go = _hold_after(monkeypatch, services, "_delete_folder")
+    folder_emptied, delete_go = _hold_after(monkeypatch, services, "folder_delete")
     design_id = submit(alice_api).json()["id"]
     prefix = Design.objects.get(pk=design_id).storage_prefix
     worker_control.start()

@@ -41,7 +41,7 @@ class NoEngineAvailable(BackendUnavailable):
 
 
 class ModeUnsupported(RestyleError):
-    code = "mode_unavailable"  # permanent: no engine in the order can run the design's mode
+    code = "mode_unavailable"  # permanent: no engine in the order can run this kind of design
 
 
 # --- the order ----------------------------------------------------------------------------------------------
@@ -51,22 +51,27 @@ def engines_configured() -> list[str]:
     return list(settings.GPU_ENGINES) or [settings.GPU_BACKEND]
 
 
-# Replicate runs a hosted model that restyles a whole photo: the other modes (declutter, stage, edit) need our
-# pipeline's masks and checks, so their designs skip it (an edit must leave the rest of the photo untouched).
+# Replicate runs a hosted model that restyles a whole photo from a named style: the other modes (declutter, stage,
+# edit), a style reference photo and object-by-object choices need our pipeline's masks, adapter and checks, so
+# their designs skip it (an edit or a kept object must come back untouched; a reference must not be ignored).
 RESTYLE_ONLY_ENGINES = ("replicate",)
 
 
+def plain_restyle(design: Design) -> bool:
+    return design.mode == "restyle" and not design.reference and not design.options.objects
+
+
 def engines_for(design: Design) -> list[str]:
-    """The design's failover order: its plan's when the plan sets one, else the deployment's; for a mode other
-    than restyle, without the engines that only restyle (or all of them, when nothing else is configured)."""
+    """The design's failover order: its plan's when the plan sets one, else the deployment's; for anything but a
+    plain restyle, without the engines that only do that (or all of them, when nothing else is configured)."""
     code = UsageEntry.objects.filter(design=design, kind=UsageEntry.Kind.RESERVE).values_list(
         "plan_code", flat=True).first()
     own = Plan.objects.filter(code=code).values_list("gpu_engines", flat=True).first() if code else None
     order = [name.strip() for name in (own or "").split(",") if name.strip()] or engines_configured()
-    if design.mode != "restyle":
+    if not plain_restyle(design):
         order = [name for name in order if name not in RESTYLE_ONLY_ENGINES]
         if not order:
-            raise ModeUnsupported("This kind of design is not available right now; a restyle is.")
+            raise ModeUnsupported("This kind of design is not available right now; a plain restyle is.")
     return order
 
 

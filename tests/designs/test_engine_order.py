@@ -98,3 +98,18 @@ def test_it_keeps_designs_of_other_modes_off_the_engines_that_only_restyle(desig
     settings.GPU_ENGINES = ["replicate"]
     with pytest.raises(engines.ModeUnsupported):
         engines.engine_pick(design, 1)
+
+
+@pytest.mark.parametrize("choice", ["reference", "objects"])
+def test_it_keeps_reference_and_object_designs_off_the_engines_that_only_restyle(design, settings, choice):
+    assert engines.engines_for(design) == ["modal", "http", "replicate"]
+    if choice == "reference":
+        design.reference.name = f"{design.storage_prefix}/reference.jpg"
+    else:
+        design.preferences = {"objects": [{"id": 0, "label": "couch", "box": [0, 0, 8, 8], "frame": [64, 48],
+                                           "action": "keep"}]}
+    design.save()
+    assert engines.engines_for(design) == ["modal", "http"]
+    settings.GPU_ENGINES = ["replicate"]
+    with pytest.raises(engines.ModeUnsupported):
+        engines.engine_pick(design, 1)

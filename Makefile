@@ -21,15 +21,18 @@ $(UV): requirements/bootstrap.lock | $(PY)
 
 # `uv pip sync` makes the venv exactly the lock file (hash-checked; anything else removed), with its download
 # progress shown: the first install fetches about 4 GB (torch with CUDA). Byte-compiled, as pip does: a start
-# then reads .pyc files instead of compiling torch's thousands of modules again.
+# then reads .pyc files instead of compiling torch's thousands of modules again. opencv-python-headless is put
+# back every time: in a venv made before the locks, opencv-python was there too, and removing it deletes the cv2
+# files the two packages share.
+SYNC = $(UV) pip sync --python $(PY) --require-hashes --compile-bytecode --reinstall-package opencv-python-headless
 $(VENV)/.run-$(REQ_HASH): | $(UV)
 	@echo "Installing requirements/run.lock into $(VENV) (the first time: about 4 GB to download)"
-	$(UV) pip sync --python $(PY) --require-hashes --compile-bytecode requirements/run.lock
+	$(SYNC) requirements/run.lock
 	rm -f $(VENV)/.run-* && touch $@
 
 $(VENV)/.dev-$(REQ_HASH): | $(UV)
 	@echo "Installing requirements/dev.lock into $(VENV) (the first time: about 4 GB to download)"
-	$(UV) pip sync --python $(PY) --require-hashes --compile-bytecode requirements/dev.lock
+	$(SYNC) requirements/dev.lock
 	rm -f $(VENV)/.dev-* $(VENV)/.run-* && touch $@ $(VENV)/.run-$(REQ_HASH)
 
 install: $(VENV)/.run-$(REQ_HASH)

@@ -301,17 +301,25 @@ def cost_record(*, design, attempt: int, gpu_seconds: float, gpu_type: str, comp
     """Price an attempt's GPU time and keep it where the budget and the report can sum it. Each attempt is
     charged once: recording the same attempt again replaces its charge rather than adding to it, except that a
     charge for a result is never replaced by one without (an error raised after the result was recorded)."""
-    if not completed and GpuCharge.objects.filter(design=design, attempt=attempt, completed=True).exists():
+    return attempt_charge({"design": design}, design, attempt=attempt, gpu_seconds=gpu_seconds, gpu_type=gpu_type,
+                          completed=completed, backend=backend, worker=worker)
+
+
+def attempt_charge(job: dict, design, *, attempt: int, gpu_seconds: float, gpu_type: str, completed: bool,
+                   backend: str, worker: str) -> float:
+    """cost_record for any GPU job: `job` names it ({"design": d} or {"upscale": u}); `design` is whose owner
+    pays. The GPU metrics move by the change in the attempt's charge, so every job is counted once."""
+    if not completed and GpuCharge.objects.filter(**job, attempt=attempt, completed=True).exists():
         return 0.0
     charge = priced_charge(gpu_seconds=gpu_seconds, gpu_type=gpu_type, completed=completed, backend=backend,
                            worker=worker)
     seconds, cost = charge["gpu_seconds"], charge["cost_usd"]
-    reserve = UsageEntry.objects.filter(design=design, kind=RESERVE).values_list("plan_code", flat=True).first()
-    before = GpuCharge.objects.filter(design=design, attempt=attempt).values_list("gpu_seconds", "cost_usd").first()
+    reserve = UsageEntry.objects.filter(**job, kind=RESERVE).values_list("plan_code", flat=True).first()
+    before = GpuCharge.objects.filter(**job, attempt=attempt).values_list("gpu_seconds", "cost_usd").first()
     before_seconds, before_cost = before or (Decimal(0), Decimal(0))
     metrics.gpu_charged(engine=backend, seconds=float(seconds - before_seconds), cost=float(cost - before_cost))
     GpuCharge.objects.update_or_create(
-        design=design, attempt=attempt, defaults=charge,
+        **job, attempt=attempt, defaults=charge,
         create_defaults={**charge, **subject_for_design(design).fields(), "plan_code": reserve or "",
                          "day": utc_today()},
     )

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from billing.models import DailyUsage, GpuCharge, UsageEntry
+from billing.models import DailyUsage, UsageEntry
 from billing.selectors import plan_for_subject
-from billing.services import REFUND, RESERVE, _daily_row_ensure, _daily_take, _quota_exceeded, priced_charge
+from billing.services import REFUND, RESERVE, _daily_row_ensure, _daily_take, _quota_exceeded, attempt_charge
 from billing.subjects import Subject, subject_for_design, subject_for_requester, utc_today
 
 log = logging.getLogger(__name__)
@@ -82,15 +82,6 @@ def upscale_refund(*, upscale, reason: str) -> bool:
 
 def upscale_cost_record(*, upscale, attempt: int, gpu_seconds: float, gpu_type: str, completed: bool = True,
                         backend: str = "", worker: str = "") -> float:
-    """Price one attempt's GPU time, once per attempt (as billing.services.cost_record does for designs)."""
-    if not completed and GpuCharge.objects.filter(upscale=upscale, attempt=attempt, completed=True).exists():
-        return 0.0
-    charge = priced_charge(gpu_seconds=gpu_seconds, gpu_type=gpu_type, completed=completed, backend=backend,
-                           worker=worker)
-    plan_code = UsageEntry.objects.filter(upscale=upscale, kind=RESERVE).values_list("plan_code", flat=True).first()
-    GpuCharge.objects.update_or_create(
-        upscale=upscale, attempt=attempt, defaults=charge,
-        create_defaults={**charge, **subject_for_design(upscale.design).fields(), "plan_code": plan_code or "",
-                         "day": utc_today()},
-    )
-    return float(charge["cost_usd"])
+    """Price one attempt's GPU time, once per attempt, as billing.services.cost_record does for designs."""
+    return attempt_charge({"upscale": upscale}, upscale.design, attempt=attempt, gpu_seconds=gpu_seconds,
+                          gpu_type=gpu_type, completed=completed, backend=backend, worker=worker)

@@ -107,3 +107,25 @@ def test_it_counts_a_delete_of_an_unfinished_design_as_cancelled(client, alice_a
     before = scrape(client)
     assert alice_api.delete(f"/api/v1/designs/{design_id}/").status_code == 204
     assert _moved(before, scrape(client)) == {("cancelled", "none"): 1}
+
+
+@pytest.mark.django_db(transaction=True)  # the counters move when the transaction commits
+def test_it_counts_an_upscales_gpu_time_and_dollars_once_per_attempt(client, alice):
+    from billing.upscales import upscale_cost_record
+    from designs.models import Upscale
+    from tests.designs.upscaling import completed_design
+
+    design = completed_design(alice)
+    job = Upscale.objects.create(design=design, result=design.results.first(), factor=2,
+                                 deadline_at=timezone.now() + timedelta(minutes=5))
+    before = scrape(client)
+    for _ in range(2):  # the same attempt recorded again replaces its charge
+        upscale_cost_record(upscale=job, attempt=1, gpu_seconds=12.5, gpu_type="H100", backend="modal")
+    after = scrape(client)
+
+    charge = GpuCharge.objects.get(upscale=job)
+    assert charge.cost_usd > Decimal(0)
+    assert sample(after, "restyle_gpu_cost_usd_total", engine="modal") - sample(
+        before, "restyle_gpu_cost_usd_total", engine="modal") == pytest.approx(float(charge.cost_usd))
+    assert sample(after, "restyle_gpu_seconds_total", engine="modal") - sample(
+        before, "restyle_gpu_seconds_total", engine="modal") == pytest.approx(12.5)

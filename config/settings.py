@@ -224,7 +224,8 @@ SPECTACULAR_SETTINGS = {
     # Generated clients: a request component (the image as `format: binary`) apart from the response one.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # operation ids and tags from what follows it: designs_create...
-    "ENUM_NAME_OVERRIDES": {"DesignStatusEnum": "designs.models.Status"},
+    "ENUM_NAME_OVERRIDES": {"DesignStatusEnum": "designs.models.Status",
+                            "RoomTypeEnum": "designs.serializers.ROOM_TYPE_CHOICES"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_schema.declare_errors"],
 }
 

@@ -13,11 +13,12 @@ class ObjectChoiceError(ValueError):
 
 
 def design_objects(design: Design) -> list[dict]:
-    """What the design found, each with its id (older designs recorded none: their position is their id)."""
+    """What the design found with an outline, each with its id (older designs recorded none: their position is
+    their id)."""
     if design.status != Status.COMPLETED:
         return []
     found = design.metadata.get("furniture") or []
-    return [{**item, "id": item.get("id", index)} for index, item in enumerate(found)]
+    return [{**item, "id": item.get("id", index)} for index, item in enumerate(found) if item.get("box")]
 
 
 def objects_resolve(*, source: Design, choices, mode: str) -> list[dict]:

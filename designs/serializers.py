@@ -11,6 +11,9 @@ from gpu.colors import InvalidPreference, normalize_hex
 from gpu.styles import ROOM_TYPES, STYLES
 from gpu.types import MODES, RESOLUTIONS
 
+# One choice set, one schema enum (RoomTypeEnum, settings ENUM_NAME_OVERRIDES) wherever a room type is chosen.
+ROOM_TYPE_CHOICES = sorted(ROOM_TYPES)
+
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "example": "#a3b18a"}, "maxItems": 5})
 class PaletteField(serializers.Field):
@@ -76,7 +79,7 @@ class DesignCreateSerializer(serializers.Serializer):
         help_text="A named style (GET /api/v1/styles/). Required, unless `style_reference` is given: then it may be "
                   f"left out and the design uses the neutral `{references.DEFAULT_STYLE}` wording, the look coming "
                   "from the reference photo.")
-    room_type = serializers.ChoiceField(choices=sorted(ROOM_TYPES), required=False, allow_blank=True)
+    room_type = serializers.ChoiceField(choices=ROOM_TYPE_CHOICES, required=False, allow_blank=True)
     keep_furniture = serializers.BooleanField(required=False, default=False)
     color_palette = PaletteField(required=False, default=list)
     wall_color = serializers.CharField(required=False, allow_blank=True, max_length=40)

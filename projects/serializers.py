@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from designs.serializers import DesignCreateSerializer
-from gpu.styles import ROOM_TYPES
+from designs.serializers import ROOM_TYPE_CHOICES, DesignCreateSerializer
 
 _ROOM_TYPES_HELP = ("Optional, one per image in the same order: that photo's room type (blank: the project's "
                     "room_type, or detected).")
@@ -27,14 +26,14 @@ class ProjectCreateSerializer(ProjectChoicesSerializer):
     images = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=True,
                                    required=False, default=list,
                                    help_text="Several photos of one home: repeat the `images` field.")
-    room_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(ROOM_TYPES), allow_blank=True),
+    room_types = serializers.ListField(child=serializers.ChoiceField(choices=ROOM_TYPE_CHOICES, allow_blank=True),
                                        required=False, default=list, help_text=_ROOM_TYPES_HELP)
 
 
 class ProjectPhotosSerializer(serializers.Serializer):
     images = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=True,
                                    required=False, default=list, help_text="Repeat the `images` field.")
-    room_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(ROOM_TYPES), allow_blank=True),
+    room_types = serializers.ListField(child=serializers.ChoiceField(choices=ROOM_TYPE_CHOICES, allow_blank=True),
                                        required=False, default=list, help_text=_ROOM_TYPES_HELP)
 
 

@@ -39,7 +39,7 @@ def test_a_guest_tries_it_up_to_the_guest_limit(visit, worker_control, room_phot
     # The API's answer lands next to the field it names.
     page.set_input_files("#image", room_photo)
     page.get_by_role("button", name="Restyle my room").click()
-    expect(page.locator("#error-style")).to_contain_text("required")
+    expect(page.locator("#error-style")).to_contain_text("Pick a style")
     expect(page.locator("#error-image")).to_be_hidden()
     browser.screenshot("new-design-mobile")
     assert not Design.objects.exists()

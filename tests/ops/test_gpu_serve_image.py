@@ -14,7 +14,7 @@ def stage(name: str) -> str:
 def test_it_builds_the_gpu_server_from_a_cuda_base_with_the_weights_baked_in():
     gpu = stage("gpu-serve")
     assert gpu.startswith("nvidia/cuda:")
-    assert "pip install -r /tmp/requirements/serve.txt" in gpu
+    assert "pip install --require-hashes --no-deps -r /tmp/serve.lock" in gpu
     lines = gpu.splitlines()
     fetch = next(i for i, line in enumerate(lines) if "python -m gpu.fetch_models" in line)
     offline = next(i for i, line in enumerate(lines) if "HF_HUB_OFFLINE=1" in line)

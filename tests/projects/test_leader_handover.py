@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from designs.models import RUNNING, Design
-from designs.worker import design_fail
+from designs.worker import design_abort
 from projects.consistency import WAIT_MESSAGE
 from tests.projects.conftest import create_project, wait_for_project
 
@@ -22,7 +22,7 @@ def _pilot_running_and_others_waiting(project_id: str, timeout: float = 120) -> 
 def test_it_hands_the_lead_to_the_next_design_when_the_leader_fails(worker3, alice_api):
     project_id = create_project(alice_api, count=3).json()["id"]
     pilot = _pilot_running_and_others_waiting(project_id)
-    assert design_fail(pilot.pk, None, "timeout", "This design took too long and was stopped.")
+    assert design_abort(pilot.pk, "timeout", "This design took too long and was stopped.", refund=True)
 
     state = wait_for_project(alice_api, project_id, timeout=90)
     by_id = {photo["design"]["id"]: photo["design"] for photo in state["photos"]}

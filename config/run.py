@@ -77,7 +77,9 @@ def main() -> int:
     children = {"web server": subprocess.Popen(commands["web server"]),
                 "worker": subprocess.Popen(commands["worker"], env=worker_env(settings.VAR_DIR))}
     own_redis = settings.REDIS_URL if settings.EMBEDDED_REDIS_DIR is not None else None  # ours to watch and stop
+    # Both stop everything cleanly: SIGINT set here too, since a shell starts background jobs with it ignored.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     code = 0
     try:
         code = supervise(children, site_url(host, port), lambda: banner(site_url(host, port), settings.ENV),

@@ -76,3 +76,20 @@ def test_it_exits_non_zero_when_the_embedded_redis_stops(make_run):
         _stopped_with_error(run, "embedded Redis")
     finally:
         shutil.rmtree(var, ignore_errors=True)
+
+
+def test_it_stops_cleanly_on_ctrl_c_even_when_started_with_sigint_ignored(make_run):
+    # A shell starts background jobs with SIGINT ignored, and a child inherits that: config.run sets its own.
+    server = RedisServer().start()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        run = make_run(PORT=str(free_port()), REDIS_URL=server.url)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        run.wait_for("Restyle is at")
+        os.kill(run.process.pid, signal.SIGINT)  # config.run alone: the children are stopped by it
+        assert run.process.wait(60) == 0, "".join(run.lines)
+    finally:
+        server.stop()
+        server.remove()

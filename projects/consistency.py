@@ -13,7 +13,8 @@ wait moves the design's queued_at and deadline forward, so neither the reaper's 
 on a design that is only waiting its turn; if the chain is lost (a crashed worker, a Redis restart), queued_at
 stops moving and the reaper sends the design again. A pilot that fails or is cancelled is no longer unfinished,
 so the next oldest design becomes the pilot at its next look; every pilot has its own deadline, so the wait
-always ends.
+always ends. Polling is the fallback: when a design completes, the worker calls `design_finished`, which
+releases the designs it frees at once.
 """
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ from designs.queues import design_send
 from designs.webhooks import delivery_record
 from gpu.errors import Cancelled, RestyleError
 from gpu.types import Event, RestyleRequest, RestyleResult
+from projects.consistency import design_finished as project_design_finished
 from projects.consistency import design_gate as project_gate
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,10 @@ def design_run(design_id: str, *, backend=None) -> None:
                        engine=engine)
     else:
         engines.attempt_end(design, attempt, engine, "completed")
+        try:
+            project_design_finished(design.pk)  # a project's waiting designs start now, not at their next look
+        except Exception:
+            log.exception("design %s: releasing its project's waiting designs failed (they poll)", design_id)
 
 
 def design_claim(design_id: str) -> int | None:

@@ -13,7 +13,8 @@ wait moves the design's queued_at and deadline forward, so neither the reaper's 
 on a design that is only waiting its turn; if the chain is lost (a crashed worker, a Redis restart), queued_at
 stops moving and the reaper sends the design again. A pilot that fails or is cancelled is no longer unfinished,
 so the next oldest design becomes the pilot at its next look; every pilot has its own deadline, so the wait
-always ends.
+always ends. Polling is the fallback: when a design completes, the worker calls `design_finished`, which
+releases the designs it frees at once.
 """
 from __future__ import annotations
 
@@ -51,11 +52,40 @@ def design_gate(design_id) -> bool:
             return True  # deleted or no longer queued: the claim decides (it finds nothing to do)
         reference_take(project)
         if project.reference:
-            return _release(design, project, Role.FOLLOWER)
+            _release(design, project, Role.FOLLOWER)
+            return True
         if _pilot_id(project) == design.pk:
-            return _release(design, project, Role.PILOT)
+            _release(design, project, Role.PILOT)
+            return True
     _wait(design)
     return False
+
+
+def design_finished(design_id) -> None:
+    """A project's design has completed: take the reference if it leads, and release the designs it frees at
+    once (every waiting one when there is a reference now, else the next pilot), instead of at their next
+    look. Their messages go right after the commit; each still has its waiting chain as the fallback, and the
+    claim runs a design once whichever message comes first."""
+    link = ProjectDesign.objects.filter(design_id=design_id).only("design_id", "project_id").first()
+    if link is None:
+        return
+    released: list[Design] = []
+    with transaction.atomic():
+        project = Project.objects.select_for_update().filter(pk=link.project_id).first()
+        if project is None:
+            return
+        reference_take(project)
+        waiting = (Design.objects.filter(project_link__project=project, project_link__role=Role.WAITING,
+                                         status=Status.QUEUED).order_by("created_at", "id"))
+        if project.reference:
+            released = [design for design in waiting if _release(design, project, Role.FOLLOWER)]
+        else:
+            pilot = waiting.filter(pk=_pilot_id(project)).first()
+            released = [pilot] if pilot is not None and _release(pilot, project, Role.PILOT) else []
+        transaction.on_commit(lambda: [design_send(design.pk, priority=design.queue_priority)
+                                       for design in released])
+    if released:
+        log.info("project %s: %d design(s) released at once", link.project_id, len(released))
 
 
 def reference_take(project: Project) -> None:
@@ -88,14 +118,16 @@ def _reference_record(leader: Design, image: bytes) -> dict:
 
 
 def _pilot_id(project: Project):
-    """The one design of the project that may run without a reference: its oldest unfinished one without."""
-    return (Design.objects.filter(project_link__project=project, reference="").exclude(status__in=FINISHED)
+    """The one design of the project that may run without a reference: its oldest unfinished one without, made
+    since the choices were last applied (a superseded design still running does not hold the new ones back)."""
+    return (Design.objects.filter(project_link__project=project, reference="", created_at__gte=project.reference_since)
+            .exclude(status__in=FINISHED)
             .order_by("created_at", "id").values_list("pk", flat=True).first())
 
 
 def _release(design: Design, project: Project, role: str) -> bool:
     """Let the design run: a follower with its own copy of the reference, a pilot without one. Its deadline
-    starts now: the wait was not its run."""
+    starts now: the wait was not its run. False: it was no longer queued (cancelled under us)."""
     record = {**design.metadata.get("project", {}), "role": role, "reference": None}
     reference_name = ""
     if role == Role.FOLLOWER:
@@ -111,7 +143,7 @@ def _release(design: Design, project: Project, role: str) -> bool:
     )
     if not released:
         file_delete(reference_name)
-        return True  # cancelled under us: the claim finds nothing
+        return False  # cancelled under us: the claim finds nothing
     ProjectDesign.objects.filter(design=design).update(
         role=role, reference_from=project.reference_design if role == Role.FOLLOWER else None)
     return True

@@ -20,14 +20,15 @@ from django.utils import timezone
 from accounts.requester import Requester
 from core.errors import ApiError
 from designs.files import file_delete, file_save, folder_delete
-from designs.models import Design
-from designs.services import design_create, design_delete
+from designs.models import Design, Status
+from designs.services import design_cancel, design_create, design_delete
 from designs.uploads import normalize_upload
 from projects.models import Project, ProjectDesign, ProjectPhoto
 
 log = logging.getLogger(__name__)
 
 MAX_PHOTOS = 24
+SUPERSEDED_MESSAGE = "Replaced by the project's new choices (not started: the image was given back)"
 # The one set of choices a project keeps (besides its style); a photo's room type overrides room_type.
 CHOICE_FIELDS = ("room_type", "keep_furniture", "color_palette", "wall_color", "flooring", "prompt", "creativity",
                  "variations", "resolution")
@@ -59,7 +60,23 @@ def project_apply(*, requester: Requester, project: Project, choices: dict) -> P
     project.style, project.choices = fields["style"], fields["choices"]
     # The old reference file stays in the project's folder until the project goes (designs may be using it).
     project.reference.name, project.reference_design, project.reference_since = "", None, timezone.now()
-    return _with_designs(requester, project, photos=list(project.photos.all()), new_photos=False)
+    older = list(Design.objects.filter(project_link__project=project, status=Status.QUEUED).values_list("pk",
+                                                                                                       flat=True))
+    return _with_designs(requester, project, photos=list(project.photos.all()), new_photos=False,
+                         then=lambda: _supersede(older))
+
+
+def _supersede(design_ids: list) -> None:
+    """The older designs that had not started when new choices were applied: cancelled and their quota given
+    back (they would only run with the old choices, without the new look). Running ones finish as usual; they
+    never lead the new look (projects/consistency.py) and stay in their photo's history."""
+    for design in Design.objects.filter(pk__in=design_ids, status=Status.QUEUED):
+        try:
+            design_cancel(design=design)
+        except ApiError:
+            continue  # it started (or ended) meanwhile: it finishes as a running one does
+        Design.objects.filter(pk=design.pk).update(message=SUPERSEDED_MESSAGE, metadata={
+            **design.metadata, "project": {**design.metadata.get("project", {}), "superseded": True}})
 
 
 def photo_reroll(*, requester: Requester, photo: ProjectPhoto) -> Design:
@@ -110,8 +127,10 @@ def _photos_read(images: list, room_types, *, existing: int) -> list[tuple[bytes
     return read
 
 
-def _with_designs(requester: Requester, project: Project, *, photos: list, new_photos: bool) -> Project:
-    """Save the project (and new photos) and one design per photo, all or nothing."""
+def _with_designs(requester: Requester, project: Project, *, photos: list, new_photos: bool,
+                  then=None) -> Project:
+    """Save the project (and new photos) and one design per photo, all or nothing (with `then`, run last in the
+    same transaction)."""
     stored: list[str] = []
     folders: list[str] = []
     try:
@@ -123,6 +142,8 @@ def _with_designs(requester: Requester, project: Project, *, photos: list, new_p
                 photo.save()
                 design = _design_for(requester, project, photo)
                 folders.append(posixpath.dirname(design.original.name))
+            if then is not None:
+                then()
     except BaseException:
         for name in stored:  # the rolled-back photos' and designs' files
             file_delete(name)

@@ -34,7 +34,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from rest_framework import status
 
-from billing import conf
+from billing import conf, metrics
 from billing.models import DailyUsage, GpuCharge, Plan, Subscription, UsageEntry
 from billing.selectors import gpu_spend, plan_for_subject, quota_block
 from billing.subjects import (
@@ -47,7 +47,6 @@ from billing.subjects import (
 from core.clients import network_key
 from core.errors import ApiError
 from core.ratelimit import enforce_rate_limit
-from designs import metrics
 from designs.models import HOLDS_CAPACITY, Design
 
 log = logging.getLogger(__name__)

@@ -5,20 +5,17 @@ design counts once, when it ends, however long it is kept. Each is recorded afte
 the change commits (a rolled-back finish counts nothing) and never raises into the code it observes.
 
 Where they are served: a worker process writes them to PROMETHEUS_MULTIPROC_DIR and its exposition server
-(config/worker_metrics.py) adds up every process; a web process does the same for the few it records (cancels,
-refused submits) and serves them at /metrics (config/metrics.py). Sum a name over both jobs.
+(config/worker_metrics.py) adds up every process; a web process does the same for the few it records (cancels)
+and serves them at /metrics (config/metrics.py). Sum a name over both jobs. GPU time and refused submits are
+billing's counters (billing/metrics.py): billing records them without importing designs.
 """
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
 
-log = logging.getLogger(__name__)
-
-NO_ENGINE = "none"  # a design that ended before any attempt ran on an engine
+from billing.metrics import GPU_COST, GPU_SECONDS, NO_ENGINE  # billing counts the GPU; its labels zeroed here too
+from core.metrics import record_after_commit
 
 # Seconds: a tiny CPU design takes a few, a real one 10–60 on a GPU, a stuck one up to the deadline.
 _DURATION_BUCKETS = (1, 2.5, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900)
@@ -42,14 +39,6 @@ STAGE_SECONDS = Histogram(
     "restyle_design_stage_seconds", "Seconds per pipeline stage of completed designs, as the engine timed them.",
     ["stage"], buckets=_STAGE_BUCKETS,
 )
-GPU_SECONDS = Counter("restyle_gpu_seconds", "GPU seconds charged, by engine.", ["engine"])
-GPU_COST = Counter("restyle_gpu_cost_usd", "GPU dollars charged, by engine.", ["engine"])
-SUBMIT_DENIALS = Counter(
-    "restyle_submit_denials",
-    "Designs refused at submit, by error code (rate_limited, quota_exceeded, capacity_exceeded, "
-    "budget_exhausted) and the requester's plan.",
-    ["code", "plan"],
-)
 
 
 def labels_initialize(*, engines) -> None:
@@ -66,16 +55,6 @@ def labels_initialize(*, engines) -> None:
         QUEUE_WAIT_SECONDS.labels(queue)
 
 
-def _after_commit(record) -> None:
-    def safely() -> None:
-        try:
-            record()
-        except Exception:  # a metric must never fail the design it describes
-            log.warning("could not record a metric", exc_info=True)
-
-    transaction.on_commit(safely)
-
-
 def design_finished(design, *, engine: str | None = None) -> None:
     """Call in the transaction that ended the design (its status already final). `engine` when the caller knows
     which one ran the attempt; otherwise the engine of the design's last charged attempt, or "none"."""
@@ -88,7 +67,7 @@ def design_finished(design, *, engine: str | None = None) -> None:
         if started is not None:
             PROCESSING_SECONDS.labels(status, engine).observe(max(0.0, (finished - started).total_seconds()))
 
-    _after_commit(record)
+    record_after_commit(record)
 
 
 def _last_engine(design) -> str:
@@ -103,7 +82,7 @@ def design_picked_up(*, queued_at, priority: int) -> None:
 
     if queued_at is not None:
         wait = max(0.0, (timezone.now() - queued_at).total_seconds())
-        _after_commit(lambda: QUEUE_WAIT_SECONDS.labels(queue_for(priority)).observe(wait))
+        record_after_commit(lambda: QUEUE_WAIT_SECONDS.labels(queue_for(priority)).observe(wait))
 
 
 def stages_timed(timings: dict) -> None:
@@ -112,20 +91,4 @@ def stages_timed(timings: dict) -> None:
             if isinstance(seconds, (int, float)):
                 STAGE_SECONDS.labels(stage).observe(seconds)
 
-    _after_commit(record)
-
-
-def gpu_charged(*, engine: str, seconds: float, cost: float) -> None:
-    """Dollars and seconds newly charged (the difference, when an attempt's charge is replaced)."""
-    engine = engine or NO_ENGINE
-
-    def record() -> None:
-        GPU_SECONDS.labels(engine).inc(max(0.0, seconds))
-        GPU_COST.labels(engine).inc(max(0.0, cost))
-
-    _after_commit(record)
-
-
-def submit_denied(*, code: str, plan: str) -> None:
-    """Not tied to a transaction: the refusal happened whatever is rolled back after it."""
-    SUBMIT_DENIALS.labels(code, plan or "unknown").inc()
+    record_after_commit(record)

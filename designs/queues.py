@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 
+import dramatiq
 import redis
 from django.conf import settings
 from dramatiq.broker import MessageProxy
@@ -37,12 +38,23 @@ def queue_for(priority: int) -> str:
     return PRIORITY_QUEUE if priority >= settings.PRIORITY_QUEUE_MIN_PRIORITY else QUEUE
 
 
+# The actors of each queue, declared in designs/actors.py. Sent by name: this module imports no actor, so code
+# that sends a job (the submit, the reaper, a project's waiting design, an upscale) never imports the worker it
+# wakes, and no import cycle runs back through the queue.
+DESIGN_ACTORS = {PRIORITY_QUEUE: "process_design_priority", QUEUE: "process_design"}
+UPSCALE_ACTORS = {PRIORITY_QUEUE: "process_upscale_priority", QUEUE: "process_upscale"}
+
+
 def design_send(design_id, *, priority: int, delay_ms: int | None = None) -> None:
     """Send a design's job to its plan's queue: every enqueue of a design goes through here."""
-    from designs.actors import process_design, process_design_priority
+    gpu_send(DESIGN_ACTORS, design_id, priority=priority, delay_ms=delay_ms)
 
-    actor = process_design_priority if queue_for(priority) == PRIORITY_QUEUE else process_design
-    actor.send_with_options(args=(str(design_id),), delay=delay_ms or None)
+
+def gpu_send(actors: dict[str, str], object_id, *, priority: int, delay_ms: int | None = None) -> None:
+    """What actor.send_with_options does, for the actor of the plan's queue named in `actors`."""
+    queue = queue_for(priority)
+    message = Message(queue_name=queue, actor_name=actors[queue], args=(str(object_id),), kwargs={}, options={})
+    dramatiq.get_broker().enqueue(message, delay=delay_ms or None)
 
 
 class _GpuSlots:

@@ -69,11 +69,9 @@ def _live(result, factor: int) -> Upscale | None:
 
 def upscale_send(upscale_id, *, priority: int, delay_ms: int | None = None) -> None:
     """Every enqueue of an upscale: the queue of the design's plan, as designs.queues.design_send."""
-    from designs.actors import process_upscale, process_upscale_priority
-    from designs.queues import PRIORITY_QUEUE, queue_for
+    from designs.queues import UPSCALE_ACTORS, gpu_send
 
-    actor = process_upscale_priority if queue_for(priority) == PRIORITY_QUEUE else process_upscale
-    actor.send_with_options(args=(str(upscale_id),), delay=delay_ms or None)
+    gpu_send(UPSCALE_ACTORS, upscale_id, priority=priority, delay_ms=delay_ms)
 
 
 def upscale_cancel(*, upscale: Upscale) -> Upscale:

@@ -119,10 +119,7 @@ def message(mode: str, style_name: str) -> str:
 
 
 def build_prompts(request: RestyleRequest, *, room_type: str | None, tokenizer) -> tuple[str, str]:
-    return prompts.mode_prompts(
-        request.mode, style=request.style, room_type=room_type, color_palette=list(request.color_palette),
-        wall_color=request.wall_color, flooring=request.flooring, wish=request.prompt, tokenizer=tokenizer,
-    )
+    return prompts.prompts_for(prompts.PromptChoices.from_request(request, room_type=room_type), tokenizer=tokenizer)
 
 
 def lossless(mode: str) -> bool:

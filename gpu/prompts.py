@@ -29,6 +29,7 @@ from typing import Any
 
 from gpu.colors import InvalidPreference, color_name, looks_like_hex
 from gpu.styles import ROOM_TYPES, STYLES, Style, for_room
+from gpu.types import RestyleRequest
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,37 @@ class _Piece:
     required: bool = False  # kept in its shortest form even when nothing fits
 
 
+@dataclass(frozen=True)
+class PromptChoices:
+    """What the user chose that the prompt words: the one place a request's fields become prompt choices.
+
+    A new choice that reaches the prompt is a field here, a line in `from_request`, and its use in the modes'
+    builders below; callers pass this, not a list of keywords that repeats the request.
+    """
+
+    style: str
+    room_type: str | None
+    mode: str = "restyle"
+    color_palette: Sequence[str] = ()
+    wall_color: str | None = None
+    flooring: str | None = None
+    wish: str = ""
+
+    @classmethod
+    def from_request(cls, request: RestyleRequest, *, room_type: str | None) -> PromptChoices:
+        """`room_type`: the request's, or the detected one when the request left it to the pipeline."""
+        return cls(style=request.style, room_type=room_type, mode=request.mode,
+                   color_palette=tuple(request.color_palette), wall_color=request.wall_color,
+                   flooring=request.flooring, wish=request.prompt)
+
+
+def prompts_for(choices: PromptChoices, *, tokenizer: Any = None) -> tuple[str, str]:
+    """(positive, negative) for the choices' mode, each at most 77 CLIP tokens (see build_prompts)."""
+    words = {"restyle": _restyle_pieces, "declutter": _declutter_pieces, "stage": _stage_pieces,
+             "edit": _edit_pieces}[choices.mode]
+    return words(choices, tokenizer)
+
+
 def build_prompts(
     *,
     style: str,
@@ -75,23 +107,30 @@ def build_prompts(
     Pass the pipeline's CLIPTokenizer as `tokenizer` to count exactly what the
     text encoder will see; without it the CLIP vocabulary shipped with
     open_clip is used. Bad preferences raise InvalidPreference (a ValueError).
+    The restyle mode's words, from keywords (a request goes through `prompts_for`).
     """
-    chosen = for_room(_style(style), room_type)
-    room_phrase = _room_phrase(room_type)
-    wall = _wall_phrase(wall_color) if wall_color else None
-    floor = _flooring_phrase(flooring) if flooring else None
-    wanted, unwanted = split_wish(clean_wish(wish))
+    choices = PromptChoices(style=style, room_type=room_type, color_palette=color_palette, wall_color=wall_color,
+                            flooring=flooring, wish=wish)
+    return _restyle_pieces(choices, tokenizer)
+
+
+def _restyle_pieces(choices: PromptChoices, tokenizer: Any) -> tuple[str, str]:
+    chosen = for_room(_style(choices.style), choices.room_type)
+    room_phrase = _room_phrase(choices.room_type)
+    wall = _wall_phrase(choices.wall_color) if choices.wall_color else None
+    floor = _flooring_phrase(choices.flooring) if choices.flooring else None
+    wanted, unwanted = split_wish(clean_wish(choices.wish))
     count, limit = _counter(tokenizer)
 
     pieces = [
         _Piece(0, _shrinking([room_phrase, *chosen.keywords], keep=2, joiner=", "), required=True),
-        _Piece(1, _palette_variants(color_palette)),
+        _Piece(1, _palette_variants(choices.color_palette)),
         _Piece(2, (wall,) if wall else ()),
         _Piece(3, (floor,) if floor else ()),
         _Piece(4, _word_prefixes(wanted)),
     ]
     details = [d for d in chosen.details if not _clashes(d, wall=bool(wall), floor=bool(floor))]
-    pieces += [_Piece(10 + i, (word,)) for i, word in enumerate([*details, *_quality_words(room_type)])]
+    pieces += [_Piece(10 + i, (word,)) for i, word in enumerate([*details, *_quality_words(choices.room_type)])]
     positive = _fit(pieces, count, limit)
 
     negative_words = [*NEGATIVE_STRUCTURE, *unwanted, *chosen.negative, *NEGATIVE_GENERIC]
@@ -397,21 +436,18 @@ def mode_prompts(
     wish: str = "",
     tokenizer: Any = None,
 ) -> tuple[str, str]:
-    """(positive, negative) for `mode`, each at most 77 CLIP tokens."""
-    choices = {"style": style, "room_type": room_type, "color_palette": color_palette, "wall_color": wall_color,
-               "flooring": flooring, "wish": wish, "tokenizer": tokenizer}
-    if mode == "restyle":
-        return build_prompts(**choices)
-    words = {"declutter": _declutter_pieces, "stage": _stage_pieces, "edit": _edit_pieces}[mode]
-    return words(**choices)
+    """(positive, negative) for `mode`, each at most 77 CLIP tokens, from keywords (a request: `prompts_for`)."""
+    choices = PromptChoices(style=style, room_type=room_type, mode=mode, color_palette=color_palette,
+                            wall_color=wall_color, flooring=flooring, wish=wish)
+    return prompts_for(choices, tokenizer=tokenizer)
 
 
-def _declutter_pieces(*, style, room_type, color_palette, wall_color, flooring, wish, tokenizer):
+def _declutter_pieces(choices: PromptChoices, tokenizer: Any) -> tuple[str, str]:
     """The same room, emptied: no style words (the room keeps its look), the wish only as far as it fits."""
-    _style(style)
+    _style(choices.style)
     count, limit = _counter(tokenizer)
-    wanted, unwanted = split_wish(clean_wish(wish))
-    room = _room_phrase(room_type).replace("photo of a ", "photo of an empty ", 1)
+    wanted, unwanted = split_wish(clean_wish(choices.wish))
+    room = _room_phrase(choices.room_type).replace("photo of a ", "photo of an empty ", 1)
     pieces = [_Piece(0, _shrinking([room, *DECLUTTER_WORDS], keep=2, joiner=", "), required=True),
               _Piece(1, _word_prefixes(wanted))]
     pieces += [_Piece(10 + i, (word,)) for i, word in enumerate(QUALITY_WORDS)]
@@ -419,18 +455,18 @@ def _declutter_pieces(*, style, room_type, color_palette, wall_color, flooring, 
     return _fit(pieces, count, limit), _fit([_Piece(i, (w,)) for i, w in enumerate(_unique(negative))], count, limit)
 
 
-def _stage_pieces(*, style, room_type, color_palette, wall_color, flooring, wish, tokenizer):
+def _stage_pieces(choices: PromptChoices, tokenizer: Any) -> tuple[str, str]:
     """A furnished room of the chosen type in the chosen style; the staging words come right after the room."""
-    chosen = _style(style)
+    chosen = _style(choices.style)
     count, limit = _counter(tokenizer)
-    wanted, unwanted = split_wish(clean_wish(wish))
-    room = _room_phrase(room_type).replace("photo of a ", "photo of a furnished ", 1)
-    wall = _wall_phrase(wall_color) if wall_color else None
-    floor = _flooring_phrase(flooring) if flooring else None
+    wanted, unwanted = split_wish(clean_wish(choices.wish))
+    room = _room_phrase(choices.room_type).replace("photo of a ", "photo of a furnished ", 1)
+    wall = _wall_phrase(choices.wall_color) if choices.wall_color else None
+    floor = _flooring_phrase(choices.flooring) if choices.flooring else None
     pieces = [
         _Piece(0, _shrinking([room, *chosen.keywords], keep=2, joiner=", "), required=True),
         _Piece(1, _shrinking(list(STAGE_WORDS), keep=1, joiner=", ")),
-        _Piece(2, _palette_variants(color_palette)),
+        _Piece(2, _palette_variants(choices.color_palette)),
         _Piece(3, (wall,) if wall else ()),
         _Piece(4, (floor,) if floor else ()),
         _Piece(5, _word_prefixes(wanted)),
@@ -441,17 +477,17 @@ def _stage_pieces(*, style, room_type, color_palette, wall_color, flooring, wish
     return _fit(pieces, count, limit), _fit([_Piece(i, (w,)) for i, w in enumerate(_unique(negative))], count, limit)
 
 
-def _edit_pieces(*, style, room_type, color_palette, wall_color, flooring, wish, tokenizer):
+def _edit_pieces(choices: PromptChoices, tokenizer: Any) -> tuple[str, str]:
     """The wish first: it is what the painted area should become; the room and style only set the look."""
-    chosen = _style(style)
+    chosen = _style(choices.style)
     count, limit = _counter(tokenizer)
-    wanted, unwanted = split_wish(clean_wish(wish))
-    wall = _wall_phrase(wall_color) if wall_color else None
-    floor = _flooring_phrase(flooring) if flooring else None
+    wanted, unwanted = split_wish(clean_wish(choices.wish))
+    wall = _wall_phrase(choices.wall_color) if choices.wall_color else None
+    floor = _flooring_phrase(choices.flooring) if choices.flooring else None
     pieces = [
         _Piece(0, _word_prefixes(wanted), required=bool(wanted)),
-        _Piece(1, _shrinking([_room_phrase(room_type), *chosen.keywords], keep=1, joiner=", "), required=True),
-        _Piece(2, _palette_variants(color_palette)),
+        _Piece(1, _shrinking([_room_phrase(choices.room_type), *chosen.keywords], keep=1, joiner=", "), required=True),
+        _Piece(2, _palette_variants(choices.color_palette)),
         _Piece(3, (wall,) if wall else ()),
         _Piece(4, (floor,) if floor else ()),
     ]

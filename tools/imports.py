@@ -6,9 +6,10 @@
     core/  gpu/                  the bottom: core imports no app and not config; gpu imports nothing of ours and no
                                  Django (it runs on GPU machines without it)
 
-and no import cycle between two apps' modules: a cycle is two modules that import each other at module level, through
-any chain. An import inside a function is still an edge between the apps (it must be allowed), but not a load-time
-cycle; work that must flow back up goes through the queue (an actor sent by name), not an import.
+and no import cycle between two apps' modules: a cycle is two modules that import each other through any chain,
+at module level or inside a function (a lazy import only hides a cycle from the loader, not from the reader). Work
+that must flow back up goes through the queue (an actor sent by name, designs/queues.py), not an import. The chain
+of each cycle is printed, `~>` marking an import inside a function.
 
 Plain `ast`, no Django: it reads the files, it imports none of them. tests/ and tools/ are not checked.
 """
@@ -46,7 +47,6 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("accounts", "designs.webhooks"): "the /me webhook secret is the designs' webhook signer",
     # Billing counts designs (capacity held, reports) and mails receipts.
     ("billing", "designs.models"): "quota holds and the spend report read designs",
-    ("billing", "designs.metrics"): "a refused submit is counted where the refusal happens",
     ("billing", "accounts.mail"): "payment mails go out through accounts' mailer",
     # A project groups designs of one home: it makes, gates and deletes them through designs.
     ("projects", "designs"): "a project's photos become designs: created, waited on, shown and deleted by designs",
@@ -146,14 +146,40 @@ def unused_edges(imports: list[Import]) -> Iterator[str]:
 
 
 def cycle_violations(imports: list[Import]) -> Iterator[str]:
-    """Strongly connected groups of modules, through module-level imports, that span two apps."""
+    """Strongly connected groups of modules, through any imports, that span two apps: each named by one chain."""
     graph: dict[str, set[str]] = {}
+    lazy: set[tuple[str, str]] = set()  # edges taken only inside functions
+    eager = {(imp.source, imp.target) for imp in imports if imp.module_level}
     for imp in imports:
-        if imp.module_level and imp.source != imp.target:
+        if imp.source != imp.target:
             graph.setdefault(imp.source, set()).add(imp.target)
+            if (imp.source, imp.target) not in eager:
+                lazy.add((imp.source, imp.target))
     for group in _strongly_connected(graph):
         if len({_layer(module) for module in group} & set(APPS)) > 1:
-            yield f"import cycle between apps: {' -> '.join(sorted(group))}"
+            chain = _cycle_through(graph, set(group), min(group))
+            links = "".join(f" {'~>' if (a, b) in lazy else '->'} {b}" for a, b in zip(chain, chain[1:], strict=False))
+            yield f"import cycle between apps: {chain[0]}{links}"
+
+
+def _cycle_through(graph: dict[str, set[str]], group: set[str], start: str) -> list[str]:
+    """The shortest chain from `start` back to itself inside its group (breadth first), both ends included."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in sorted(graph.get(node, ()) & group):
+                if child == start:
+                    chain = [node]
+                    while chain[-1] != start:
+                        chain.append(came_from[chain[-1]])
+                    return [*reversed(chain), start]
+                if child not in came_from:
+                    came_from[child] = node
+                    following.append(child)
+        frontier = following
+    return [start, start]  # not reached: a group of two or more always leads back
 
 
 def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:

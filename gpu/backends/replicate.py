@@ -102,12 +102,10 @@ class ReplicateBackend:
 
     def _input(self, request: RestyleRequest, photo: Image.Image) -> dict:
         from gpu.colors import InvalidPreference
-        from gpu.prompts import build_prompts
+        from gpu.prompts import PromptChoices, prompts_for
 
-        try:
-            prompt, negative = build_prompts(style=request.style, room_type=request.room_type,
-                                             color_palette=request.color_palette, wall_color=request.wall_color,
-                                             flooring=request.flooring, wish=request.prompt)
+        try:  # a restyle (designs/engines.py RESTYLE_ONLY_ENGINES): the room type as chosen, none detected here
+            prompt, negative = prompts_for(PromptChoices.from_request(request, room_type=request.room_type))
         except (InvalidPreference, KeyError, ValueError) as exc:
             raise InvalidRequest(str(exc) or "The design's choices are not valid.") from exc
         image = f"data:image/jpeg;base64,{base64.b64encode(_jpeg(photo)).decode()}"

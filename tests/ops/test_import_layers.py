@@ -55,6 +55,9 @@ PLANTS = {
 }
 # Two edges that are each allowed (accounts -> billing.selectors, billing -> accounts.mail), together a cycle.
 CYCLE = (("accounts/mail.py", "from billing import selectors"), ("billing/selectors.py", "from accounts import mail"))
+# The same cycle with one of its imports inside a function: hidden from the loader, not from the check.
+LAZY_CYCLE = (("accounts/mail.py", "def f():\n    from billing import selectors"),
+              ("billing/selectors.py", "from accounts import mail"))
 
 
 @pytest.mark.parametrize("plant", PLANTS.values(), ids=PLANTS.keys())
@@ -76,3 +79,13 @@ def test_it_fails_on_a_cycle_of_allowed_edges(tree_copy, capsys):
     printed = capsys.readouterr().out
     assert "import cycle between apps: accounts.mail -> billing.selectors" in printed
     assert "not an allowed edge" not in printed  # the edges alone are fine: the cycle is what fails
+
+
+def test_it_fails_on_a_cycle_through_an_import_inside_a_function(tree_copy, capsys):
+    for relative, line in LAZY_CYCLE:
+        _plant(tree_copy, relative, line)
+
+    assert main([str(tree_copy)]) == 1
+    printed = capsys.readouterr().out
+    assert "import cycle between apps: accounts.mail ~> billing.selectors -> accounts.mail" in printed
+    assert "not an allowed edge" not in printed

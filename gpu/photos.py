@@ -6,8 +6,10 @@ no NumPy or torch.
 
 In order: the header is read and checked (format by content, pixel cap) before a pixel is decoded; a JPEG decodes
 at a reduced scale when that still covers what the caller keeps; EXIF orientation is applied; an embedded colour
-profile (phones tag their photos Display P3) converts the pixels to sRGB, and only then is it dropped with the
-rest of the metadata (EXIF, GPS, XMP). Each caller resizes and encodes the result as it needs.
+profile (phones tag their photos Display P3), or a HEIF's nclx colour description that names Display P3 or BT.2020,
+converts the pixels to sRGB (after shrinking a photo that could not decode at a reduced scale, such as a HEIC, by a
+whole factor: the conversion costs per pixel), and only then is it dropped with the rest of the metadata (EXIF, GPS,
+XMP). Each caller resizes and encodes the result as it needs.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import io
 import math
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from gpu import icc
 
 try:  # iPhone photos (.heic, .heif). The GPU images lack the plugin: they only get the JPEG the web stored.
     from pillow_heif import register_heif_opener
@@ -38,6 +42,14 @@ WHITE = (255, 255, 255)  # what transparent pixels become: a room photo has no t
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 # A profile converts pixels of its own colour space; anything else is flattened to RGB first.
 PROFILE_MODES = {"RGB": "RGB", "CMYK": "CMYK", "GRAY": "L"}
+# A HEIF without an ICC profile describes its colour with an nclx box (ITU-T H.273 code points; pillow-heif puts it
+# in info["nclx_profile"]), as many Android phones save. The primaries we convert from, each with the white D65:
+NCLX_PROFILES = {9: icc.bt2020_srgb_curve, 12: icc.display_p3}  # BT.2020, SMPTE EG 432-1 (Display P3)
+# The transfers taken as the sRGB curve: sRGB itself (13), and BT.709's family (1, 6, 14, 15), whose camera curve is
+# displayed as sRGB by browsers. The profile puts the same curve on both sides, so greys stay as they are and only
+# the primaries move. Other primaries (1 is sRGB's own, 2 unspecified, 11 is cinema P3 with its own white) and other
+# transfers (PQ, HLG, linear) are left as they are: the values are read as sRGB, as without any description.
+NCLX_SRGB_LIKE_TRANSFERS = frozenset({1, 6, 13, 14, 15})
 
 UNSUPPORTED = "unsupported"
 TOO_MANY_PIXELS = "too_many_pixels"
@@ -55,11 +67,12 @@ class PhotoError(ValueError):
 
 def decode(data: bytes, *, long_side: int) -> Image.Image:
     """An RGB image in sRGB, upright, with no metadata. A JPEG comes out at the smallest scale (1/2, 1/4, 1/8)
-    that still has `long_side` on its long side; other formats at full size. The caller resizes."""
+    that still has `long_side` on its long side; other formats at full size, or, when their colour is converted, at
+    the smallest whole fraction (1/2, 1/3, ...) that still has it. The caller resizes."""
     image = open_checked(data, formats=ACCEPTED_FORMATS, draft_long_side=long_side)
-    profile = image.info.get("icc_profile")  # read before anything below drops it
+    profile = colour_profile(image.info)  # read before anything below drops it
     ImageOps.exif_transpose(image, in_place=True)
-    srgb = to_srgb(image, profile)
+    srgb = to_srgb(image, profile, long_side=long_side)
     srgb.info = {}  # no EXIF, GPS, XMP or colour profile travels on: the pixels are sRGB now
     return srgb
 
@@ -101,17 +114,43 @@ def _draft(image: Image.Image, long_side: int) -> None:
         image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
 
 
-def to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
-    """RGB pixels in sRGB. Without a profile the values already are sRGB (the web's convention)."""
+def colour_profile(info: dict) -> bytes | None:
+    """The ICC profile of the pixels: the embedded one, else one built for a HEIF's nclx description that we convert
+    from; None when the values are to be read as sRGB."""
+    return info.get("icc_profile") or nclx_profile(info.get("nclx_profile"))
+
+
+def nclx_profile(nclx: dict | None) -> bytes | None:
+    """The ICC profile for an nclx colour description (pillow-heif's dict), or None to leave the values as they are:
+    only Display P3 and BT.2020 primaries with an sRGB-like transfer are converted."""
+    if not nclx or nclx.get("transfer_characteristics") not in NCLX_SRGB_LIKE_TRANSFERS:
+        return None
+    build = NCLX_PROFILES.get(nclx.get("color_primaries"))
+    return build() if build else None
+
+
+def to_srgb(image: Image.Image, profile: bytes | None, *, long_side: int | None = None) -> Image.Image:
+    """RGB pixels in sRGB. Without a profile the values already are sRGB (the web's convention). With `long_side`, an
+    image converted is first shrunk by the largest whole factor that keeps `long_side` (see `_reduced`)."""
     if profile:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             space = source.profile.xcolor_space.strip()
             pixels = image if image.mode == PROFILE_MODES.get(space) else flatten(image)
-            return ImageCms.profileToProfile(pixels, source, SRGB, outputMode="RGB")
+            return ImageCms.profileToProfile(_reduced(pixels, long_side), source, SRGB, outputMode="RGB")
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken profile, or one that does not fit the pixels: the raw values are the best guess
     return flatten(image)
+
+
+def _reduced(image: Image.Image, long_side: int | None) -> Image.Image:
+    """Before a colour conversion: the image shrunk by the largest whole factor that still has `long_side` on its long
+    side (box averages, what a JPEG's draft does while it decodes), so the per-pixel conversion of a 12 MP HEIC runs
+    on the 3 MP the web keeps 1600 px of, not on all 12. Converting after shrinking differs from converting before
+    only in which colour space the pixels were averaged in: at most a few levels on edges between saturated colours
+    (tests/gpu/test_photo_colour_after_reduce.py holds it to its tolerance)."""
+    factor = max(image.size) // long_side if long_side else 1
+    return image.reduce(factor) if factor > 1 else image
 
 
 def flatten(image: Image.Image) -> Image.Image:

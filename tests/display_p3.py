@@ -1,92 +1,47 @@
-"""Display P3 for tests: an ICC profile (v4, matrix/TRC) written byte by byte, and the colour maths to check with.
+"""Wide-gamut colour for tests: the Display P3 profile a phone embeds, and the colour maths to check with.
 
-The profile is built from the published primaries (as Apple's "Display P3.icc": P3 primaries, D65 white, the sRGB
-curve), so no system file is needed. `p3_to_srgb` is the check: it uses the published linear P3 → linear sRGB
-matrix, not this profile or LittleCMS, so a wrong profile or a skipped conversion both show.
+The profile is gpu.icc's (built from the published primaries: P3 primaries, D65 white, the sRGB curve, as Apple's
+"Display P3.icc"), so no system file is needed. `p3_to_srgb` and `bt2020_to_srgb` are the checks: they use the
+published linear → linear sRGB matrices, not gpu.icc's maths or LittleCMS, so a wrong profile or a skipped
+conversion both show.
 """
 from __future__ import annotations
 
-import struct
+import io
 
-D50 = (0.9642, 1.0, 0.8249)  # the ICC's profile connection space white
-D65_XY = (0.3127, 0.3290)
-P3_PRIMARIES = ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060))
-SRGB_CURVE = (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)  # parametric curve type 3: g, a, b, c, d
-BRADFORD = ((0.8951, 0.2664, -0.1614), (-0.7502, 1.7135, 0.0367), (0.0389, -0.0685, 1.0296))
+from PIL import Image
+from pillow_heif import register_heif_opener
 
+from gpu.icc import display_p3
 
-def _xyz(x: float, y: float) -> tuple[float, float, float]:
-    return (x / y, 1.0, (1 - x - y) / y)
+__all__ = ["RED", "GREEN", "bt2020_to_srgb", "display_p3", "p3_photo", "p3_to_srgb", "two_colour_photo"]
 
-
-def _mul(a, b):
-    return tuple(tuple(sum(a[i][k] * b[k][j] for k in range(3)) for j in range(3)) for i in range(3))
+# Saturated and inside sRGB's gamut even when read as P3 or BT.2020, so the right answer is not a clipped primary:
+# read as sRGB, both are off by 20 to 50 levels in a channel.
+RED, GREEN = (210, 60, 40), (90, 180, 80)
 
 
-def _apply(m, v):
-    return tuple(sum(m[i][k] * v[k] for k in range(3)) for i in range(3))
+def two_colour_photo(fmt: str, left=RED, right=GREEN, **save) -> bytes:
+    """A 600 x 400 photo, `left` on the left half, `right` on the right, saved by Pillow (pillow-heif for HEIF) with
+    `save`."""
+    register_heif_opener()
+    image = Image.new("RGB", (600, 400), left)
+    image.paste(right, (300, 0, 600, 400))
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, quality=95, **save)
+    return buffer.getvalue()
 
 
-def _inverse(m):
-    (a, b, c), (d, e, f), (g, h, i) = m
-    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    return tuple(tuple(v / det for v in row) for row in (
-        (e * i - f * h, c * h - b * i, b * f - c * e),
-        (f * g - d * i, a * i - c * g, c * d - a * f),
-        (d * h - e * g, b * g - a * h, a * e - b * d)))
-
-
-def _columns(primaries, white_xy):
-    """RGB → XYZ under the white point: the primaries' XYZ, scaled so that 1, 1, 1 is the white."""
-    raw = tuple(zip(*(_xyz(*p) for p in primaries), strict=True))  # rows X, Y, Z; columns R, G, B
-    scale = _apply(_inverse(raw), _xyz(*white_xy))
-    return tuple(tuple(raw[i][j] * scale[j] for j in range(3)) for i in range(3))
-
-
-def _adaptation(white_xy):
-    """Bradford: XYZ under `white_xy` → XYZ under D50."""
-    source, target = _apply(BRADFORD, _xyz(*white_xy)), _apply(BRADFORD, D50)
-    gain = tuple(tuple((target[i] / source[i]) if i == j else 0.0 for j in range(3)) for i in range(3))
-    return _mul(_inverse(BRADFORD), _mul(gain, BRADFORD))
-
-
-def _s15(*values: float) -> bytes:
-    return b"".join(struct.pack(">i", round(v * 65536)) for v in values)
-
-
-def _mluc(text: str) -> bytes:
-    encoded = text.encode("utf-16-be")
-    return b"mluc" + bytes(4) + struct.pack(">II2s2sII", 1, 12, b"en", b"US", len(encoded), 28) + encoded
-
-
-def display_p3() -> bytes:
-    chad = _adaptation(D65_XY)
-    colorants = _mul(chad, _columns(P3_PRIMARIES, D65_XY))  # per column: R, G, B in D50
-    curve = b"para" + bytes(4) + struct.pack(">HH", 3, 0) + _s15(*SRGB_CURVE)
-    tags = [
-        (b"desc", _mluc("Display P3 (test)")),
-        (b"cprt", _mluc("No copyright, use freely")),
-        (b"wtpt", b"XYZ " + bytes(4) + _s15(*D50)),
-        (b"chad", b"sf32" + bytes(4) + _s15(*(v for row in chad for v in row))),
-        *((sig, b"XYZ " + bytes(4) + _s15(*(colorants[i][j] for i in range(3)))) for j, sig in
-          enumerate((b"rXYZ", b"gXYZ", b"bXYZ"))),
-        (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve),
-    ]
-    offset = 128 + 4 + 12 * len(tags)
-    table, data = b"", b""
-    for sig, body in tags:
-        table += struct.pack(">4sII", sig, offset + len(data), len(body))
-        data += body + bytes(-len(body) % 4)
-    size = offset + len(data)
-    header = (struct.pack(">II4s4s4s4s", size, 0, bytes.fromhex("04300000"), b"mntr", b"RGB ", b"XYZ ")
-              + struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + bytes(4 + 4 + 4 + 4 + 8 + 4) + _s15(*D50)
-              + bytes(4 + 16 + 28))
-    assert len(header) == 128
-    return header + struct.pack(">I", len(tags)) + table + data
-
+def p3_photo(fmt: str) -> bytes:
+    """The two colours tagged Display P3 with an embedded ICC profile, as an iPhone saves them."""
+    data = two_colour_photo(fmt, icc_profile=display_p3())
+    assert Image.open(io.BytesIO(data)).info["icc_profile"] == display_p3()  # the profile is really in the file
+    return data
 
 # Linear Display P3 → linear sRGB (same D65 white, so no adaptation), as published (e.g. CSS Color 4's).
 P3_TO_SRGB = ((1.2249401, -0.2249404, 0.0), (-0.0420569, 1.0420571, 0.0), (-0.0196376, -0.0786361, 1.0982735))
+# Linear BT.2020 → linear BT.709 (sRGB's primaries), as published in ITU-R BT.2087.
+BT2020_TO_SRGB = ((1.6605, -0.5876, -0.0728), (-0.1246, 1.1329, -0.0083), (-0.0182, -0.1006, 1.1187))
 
 
 def _linear(value: int) -> float:
@@ -99,7 +54,16 @@ def _encoded(v: float) -> int:
     return round(255 * (12.92 * v if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055))
 
 
+def _convert(matrix, pixel: tuple[int, int, int]) -> tuple[int, int, int]:
+    linear = tuple(_linear(value) for value in pixel)
+    return tuple(_encoded(sum(matrix[i][k] * linear[k] for k in range(3))) for i in range(3))
+
+
 def p3_to_srgb(pixel: tuple[int, int, int]) -> tuple[int, int, int]:
     """The sRGB values that show the same colour as `pixel` in Display P3."""
-    linear = _apply(P3_TO_SRGB, tuple(_linear(value) for value in pixel))
-    return tuple(_encoded(value) for value in linear)
+    return _convert(P3_TO_SRGB, pixel)
+
+
+def bt2020_to_srgb(pixel: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The sRGB values that show the same colour as `pixel` in BT.2020 primaries with the sRGB curve."""
+    return _convert(BT2020_TO_SRGB, pixel)

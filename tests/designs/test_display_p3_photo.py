@@ -7,29 +7,13 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
-from pillow_heif import register_heif_opener
 
 from designs.models import Design
 from gpu import imaging, photos
 from tests.designs.conftest import submit, upload
-from tests.display_p3 import display_p3, p3_to_srgb
+from tests.display_p3 import GREEN, RED, p3_photo, p3_to_srgb
 
 pytestmark = pytest.mark.django_db
-# Saturated and inside sRGB's gamut, so the right answer is not a clipped primary: read as sRGB, both are off by
-# 20 to 50 levels in a channel.
-RED, GREEN = (210, 60, 40), (90, 180, 80)
-
-
-def _p3_photo(fmt: str) -> bytes:
-    """A P3-tagged photo: red on the left, green on the right, as a phone saves it."""
-    register_heif_opener()
-    image = Image.new("RGB", (600, 400), RED)
-    image.paste(GREEN, (300, 0, 600, 400))
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, quality=95, icc_profile=display_p3())
-    data = buffer.getvalue()
-    assert Image.open(io.BytesIO(data)).info["icc_profile"] == display_p3()  # the profile is really in the file
-    return data
 
 
 def _assert_srgb(image: Image.Image) -> None:
@@ -41,7 +25,7 @@ def _assert_srgb(image: Image.Image) -> None:
 
 @pytest.mark.parametrize("fmt", ["JPEG", "HEIF"])
 def test_it_stores_a_display_p3_upload_as_the_same_colours_in_srgb(alice_api, fmt):
-    response = submit(alice_api, image=upload(_p3_photo(fmt), name=f"room.{fmt.lower()}"))
+    response = submit(alice_api, image=upload(p3_photo(fmt), name=f"room.{fmt.lower()}"))
     assert response.status_code == 202, response.content
     with default_storage.open(Design.objects.get().original.name) as stored:
         data = stored.read()
@@ -52,7 +36,7 @@ def test_it_stores_a_display_p3_upload_as_the_same_colours_in_srgb(alice_api, fm
 
 
 def test_the_pipeline_decodes_a_display_p3_photo_to_srgb():
-    decoded = imaging.decode_photo(_p3_photo("JPEG"), 512)
+    decoded = imaging.decode_photo(p3_photo("JPEG"), 512)
     assert decoded.size == (512, 342) and not decoded.info
     _assert_srgb(decoded)
 
@@ -66,7 +50,7 @@ def test_the_upload_and_the_pipeline_call_the_same_decoder(alice_api, monkeypatc
         return real(data, long_side=long_side)
 
     monkeypatch.setattr(photos, "decode", spy)
-    photo = _p3_photo("JPEG")
+    photo = p3_photo("JPEG")
     assert submit(alice_api, image=upload(photo)).status_code == 202
     assert callers == ["long side 1600"], "the web upload did not decode with gpu.photos.decode"
     imaging.decode_photo(photo, 512)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from designs.jobs import GpuJob
 from designs.options import DesignOptions
 
 
@@ -39,7 +40,9 @@ FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 HOLDS_CAPACITY = Q(started_at__isnull=False) | ~Q(status__in=[Status.CANCELLED, Status.FAILED])
 
 
-class Design(models.Model):
+class Design(GpuJob):
+    FINISHED_STATUSES = FINISHED
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="designs"
@@ -50,9 +53,7 @@ class Design(models.Model):
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     stage = models.CharField(max_length=16, blank=True)
-    progress = models.FloatField(default=0.0)
-    message = models.CharField(max_length=200, blank=True)
-    seq = models.PositiveIntegerField(default=0)
+    # progress, message, seq: GpuJob's (designs/jobs.py)
 
     style = models.CharField(max_length=40, db_index=True)
     room_type = models.CharField(max_length=40, blank=True)
@@ -80,26 +81,16 @@ class Design(models.Model):
     callback_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="+")
 
-    error_code = models.CharField(max_length=40, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
+    # error_code, error_message: GpuJob's
     idempotency_key = models.CharField(max_length=255, blank=True)
     # sha256 of what the request with that key asked for (photo bytes and choices): the same key with another
     # request is refused instead of answered with this design. Empty on designs made before it was recorded;
     # the database default lets the previous release's processes insert rows while a deploy rolls.
     idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # Attempts made before staff last retried the failed design: DESIGN_MAX_ATTEMPTS counts from here, while
-    # `attempts` keeps counting so that every attempt keeps its own GPU charge.
+    # attempts: GpuJob's. Attempts made before staff last retried the failed design: DESIGN_MAX_ATTEMPTS counts
+    # from here, while `attempts` keeps counting so that every attempt keeps its own GPU charge.
     attempts_before_retry = models.PositiveSmallIntegerField(default=0, db_default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)  # a worker's claim; expired → another may take it
-    queued_at = models.DateTimeField(null=True, blank=True)  # when the job message was last sent
-    # The plan's queue priority at submit: every send of the job (retries, the reaper's) uses its queue.
-    queue_priority = models.PositiveSmallIntegerField(default=0)
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    deadline_at = models.DateTimeField()
+    # lease_until, queued_at, queue_priority, created_at, started_at, finished_at, deadline_at: GpuJob's
 
     class Meta:
         ordering = ["-created_at"]
@@ -122,10 +113,6 @@ class Design(models.Model):
 
     def __str__(self) -> str:
         return f"{self.style} design {self.id}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED
 
     @property
     def storage_prefix(self) -> str:
@@ -291,9 +278,11 @@ class UpscaleStatus(models.TextChoices):
 UPSCALE_FINISHED = (UpscaleStatus.COMPLETED, UpscaleStatus.FAILED, UpscaleStatus.CANCELLED)
 
 
-class Upscale(models.Model):
+class Upscale(GpuJob):
     """One result of a finished design enlarged 2x or 4x to print size (gpu/upscale.py): its own job, run by the
     same workers and backends as designs, charged per the owner's plan (billing/upscales.py)."""
+
+    FINISHED_STATUSES = UPSCALE_FINISHED
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="upscales")
@@ -302,27 +291,15 @@ class Upscale(models.Model):
 
     status = models.CharField(max_length=16, choices=UpscaleStatus.choices, default=UpscaleStatus.QUEUED,
                               db_index=True)
-    progress = models.FloatField(default=0.0)
-    message = models.CharField(max_length=200, blank=True)
-    seq = models.PositiveIntegerField(default=0)
+    # progress, message, seq: GpuJob's (designs/jobs.py)
 
     image = models.FileField(max_length=255, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     metadata = models.JSONField(default=dict, blank=True)
     units = models.PositiveSmallIntegerField(default=0, help_text="Images of the daily quota it was charged.")
-
-    error_code = models.CharField(max_length=40, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    queue_priority = models.PositiveSmallIntegerField(default=0)
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    deadline_at = models.DateTimeField()
+    # error_code, error_message, attempts, lease_until, queued_at, queue_priority, created_at, started_at,
+    # finished_at, deadline_at: GpuJob's
 
     class Meta:
         ordering = ["created_at"]
@@ -336,7 +313,3 @@ class Upscale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factor}x upscale of {self.result}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in UPSCALE_FINISHED

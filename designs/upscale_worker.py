@@ -7,29 +7,23 @@ time is charged, and an upscale that ends without a file gives its images back e
 from __future__ import annotations
 
 import logging
-import time
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from dramatiq.middleware import Shutdown
 
 from billing.upscales import upscale_cost_record, upscale_refund
-from designs import worker
+from designs import jobs, worker
 from designs.files import file_delete, file_save
+from designs.jobs import LostClaim  # noqa: F401  (its name here too)
 from designs.models import Upscale, UpscaleStatus
 from designs.upscales import upscale_publish, upscale_send
 from gpu.errors import Cancelled, ModelUnavailable, RestyleError
 from gpu.types import Event, UpscaleRequest, UpscaleResult
 
 log = logging.getLogger(__name__)
-
-
-class LostClaim(Exception):
-    """Cancelled, deleted or taken over while we worked on it."""
 
 
 def upscale_run(upscale_id: str, *, backend=None) -> None:
@@ -68,71 +62,33 @@ def _backend():
 
 
 def upscale_claim(upscale_id: str) -> int | None:
-    now = timezone.now()
-    claimable = Q(status=UpscaleStatus.QUEUED) | Q(status=UpscaleStatus.UPSCALING, lease_until__lt=now)
-    claimed = Upscale.objects.filter(claimable, pk=upscale_id, deadline_at__gt=now).update(
-        status=UpscaleStatus.UPSCALING, message="Starting...", attempts=F("attempts") + 1, lease_until=worker.lease(),
-        started_at=Coalesce(F("started_at"), now), seq=F("seq") + 1,
-    )
-    if not claimed:
-        return None
-    attempts = Upscale.objects.filter(pk=upscale_id).values_list("attempts", flat=True).first()
-    if attempts is None:
-        return None
-    if attempts > settings.DESIGN_MAX_ATTEMPTS:
-        upscale_fail(upscale_id, attempts, "too_many_attempts", "We could not finish this upscale. Please try again.")
-        return None
-    return attempts
+    """Take the upscale if it is queued, or running under an expired lease. Returns our attempt number."""
+    return jobs.job_claim(UPSCALE_JOB, upscale_id)
 
 
 def _mine(upscale_id, attempt: int):
-    return Upscale.objects.filter(pk=upscale_id, attempts=attempt, status=UpscaleStatus.UPSCALING)
+    return jobs.job_mine(UPSCALE_JOB, upscale_id, attempt)
 
 
 def _consume(upscale: Upscale, attempt: int, backend) -> None:
-    with worker.LeaseKeeper(f"upscale {upscale.pk}", lambda: _mine(upscale.pk, attempt)):
+    with jobs.LeaseKeeper(f"upscale {upscale.pk}", lambda: _mine(upscale.pk, attempt)):
         with upscale.result.image.open("rb") as stored:
             image = stored.read()
         request = UpscaleRequest(image=image, factor=upscale.factor, max_side=settings.UPSCALE_MAX_SIDE)
-        events = backend.upscale(request, should_cancel=lambda: _should_stop(upscale, attempt))
-        running_since = None
-        try:
-            for event in events:
-                running_since = running_since or time.monotonic()
-                if event.is_final:
-                    upscale_complete(upscale, attempt, event.upscaled, backend=backend)
-                    return
-                _record(upscale, attempt, event)
-            raise RestyleError("The GPU backend stopped without a result.")
-        except BaseException:
-            if running_since is not None:
-                _charge_unfinished(upscale, attempt, backend, seconds=time.monotonic() - running_since)
-            raise
-
-
-def _should_stop(upscale: Upscale, attempt: int) -> bool:
-    if timezone.now() > upscale.deadline_at:
-        return True
-    try:
-        return not _mine(upscale.pk, attempt).exists()
-    except worker.DATABASE_UNREACHABLE:
-        connection.close()
-        return False
+        events = backend.upscale(request, should_cancel=lambda: jobs.job_should_stop(UPSCALE_JOB, upscale, attempt))
+        jobs.job_events(
+            UPSCALE_JOB, upscale, attempt, events,
+            final=lambda event: upscale_complete(upscale, attempt, event.upscaled, backend=backend),
+            record=lambda event: _record(upscale, attempt, event),
+            charge_unfinished=lambda seconds: upscale_cost_record(
+                upscale=upscale, attempt=attempt, gpu_seconds=seconds, gpu_type=worker._gpu_type(backend),
+                completed=False, backend=backend.name, worker=worker.worker_name()),
+        )
 
 
 def _record(upscale: Upscale, attempt: int, event: Event) -> None:
-    try:
-        updated = _mine(upscale.pk, attempt).update(
-            progress=Greatest(F("progress"), event.progress), message=event.message[:200], seq=F("seq") + 1,
-            lease_until=worker.lease(),
-        )
-    except worker.DATABASE_UNREACHABLE:
-        log.warning("upscale %s: database unreachable, progress event skipped", upscale.pk)
-        connection.close()
-        return
-    if not updated:
-        raise LostClaim
-    upscale_publish(upscale)
+    if jobs.job_record(UPSCALE_JOB, upscale, attempt, event):
+        upscale_publish(upscale)
 
 
 def upscale_complete(upscale: Upscale, attempt: int, result: UpscaleResult, *, backend) -> None:
@@ -161,82 +117,51 @@ def _charge_and_describe(upscale: Upscale, attempt: int, result: UpscaleResult, 
     })
 
 
-def _charge_unfinished(upscale: Upscale, attempt: int, backend, *, seconds: float) -> None:
-    try:
-        upscale_cost_record(upscale=upscale, attempt=attempt, gpu_seconds=seconds, gpu_type=worker._gpu_type(backend),
-                            completed=False, backend=backend.name, worker=worker.worker_name())
-    except Exception:
-        log.warning("upscale %s: could not charge attempt %s", upscale.pk, attempt, exc_info=True)
-
-
 def _retry_or_fail(upscale: Upscale, attempt: int, code: str, message: str, *, transient: bool) -> None:
-    if transient and attempt < settings.DESIGN_MAX_ATTEMPTS and upscale_requeue(upscale.pk, attempt):
-        log.warning("upscale %s: %s on attempt %s, retrying", upscale.pk, code, attempt)
-        return
-    upscale_fail(upscale.pk, attempt, code, message)
+    jobs.job_retry_or_fail(UPSCALE_JOB, upscale, attempt, code, message, transient=transient)
 
 
 def upscale_requeue(upscale_id, attempt: int, *, delay_ms: int | None = None) -> bool:
     """Give back the upscale we hold (`attempt`) to the queue, after a backoff unless `delay_ms` says otherwise."""
-    delay = delay_ms if delay_ms is not None else min(1000 * 2 ** attempt, 30_000)
-    return _queue_again(_mine(upscale_id, attempt), upscale_id, delay_ms=delay)
+    return jobs.job_requeue(UPSCALE_JOB, upscale_id, attempt, delay_ms=delay_ms)
 
 
 def upscale_resend(upscale_id, *, delay_ms: int = 0) -> bool:
     """Send the message of an upscale that is still queued again (the reaper, for a lost message)."""
-    rows = Upscale.objects.filter(pk=upscale_id, status=UpscaleStatus.QUEUED)
-    return _queue_again(rows, upscale_id, delay_ms=delay_ms)
+    return jobs.job_resend(UPSCALE_JOB, upscale_id, delay_ms=delay_ms)
 
 
-def _queue_again(rows, upscale_id, *, delay_ms: int) -> bool:
-    if not rows.update(status=UpscaleStatus.QUEUED, message="Waiting for a free GPU...", lease_until=None,
-                       queued_at=timezone.now(), seq=F("seq") + 1):
-        return False
-    priority = Upscale.objects.filter(pk=upscale_id).values_list("queue_priority", flat=True).first() or 0
-    upscale_send(upscale_id, priority=priority, delay_ms=delay_ms)
-    return True
+# An upscale ends without a file only before it stored one (the write that stores it completes it): each of its
+# failures gives its images back, so these pass refund=True.
 
 
 def upscale_fail(upscale_id, attempt: int, code: str, message: str) -> bool:
     """End the upscale we hold (`attempt`) as failed. It ends without a file: its images are given back (once)."""
-    return _fail_rows(_unfinished(upscale_id).filter(attempts=attempt), upscale_id, code, message)
+    return jobs.job_fail(UPSCALE_JOB, upscale_id, attempt, code, message, refund=True)
 
 
 def upscale_abort(upscale_id, code: str, message: str) -> bool:
     """End an unfinished upscale whoever holds it (the reaper, past its deadline), its images given back once."""
-    return _fail_rows(_unfinished(upscale_id), upscale_id, code, message)
+    return jobs.job_abort(UPSCALE_JOB, upscale_id, code, message, refund=True)
 
 
-def _unfinished(upscale_id):
-    return Upscale.objects.filter(pk=upscale_id, status__in=[UpscaleStatus.QUEUED, UpscaleStatus.UPSCALING])
-
-
-def _fail_rows(rows, upscale_id, code: str, message: str) -> bool:
-    with transaction.atomic():
-        if not rows.update(status=UpscaleStatus.FAILED, error_code=code, error_message=message[:300],
-                           message=message[:200], finished_at=timezone.now(), lease_until=None, seq=F("seq") + 1):
-            return False
-        upscale = Upscale.objects.select_related("result").get(pk=upscale_id)
+def _failed(upscale_id, code: str, *, refund: bool, engine: str | None) -> None:
+    """In the transaction that failed the upscale: its images given back if the caller decided so, watchers told."""
+    upscale = Upscale.objects.select_related("result").get(pk=upscale_id)
+    if refund:
         upscale_refund(upscale=upscale, reason=code)
-        transaction.on_commit(lambda: upscale_publish(upscale))
-    log.warning("upscale %s failed: %s", upscale_id, code)
-    return True
+    transaction.on_commit(lambda: upscale_publish(upscale))
 
 
 def upscales_reap() -> dict[str, int]:
     """The reaper's share: fail upscales past their deadline, take back silent workers' claims, resend lost ones."""
-    now = timezone.now()
-    counts = {"upscales_failed": 0, "upscales_requeued": 0, "upscales_resent": 0}
-    unfinished = [UpscaleStatus.QUEUED, UpscaleStatus.UPSCALING]
-    for upscale_id in Upscale.objects.filter(status__in=unfinished, deadline_at__lte=now).values_list("pk", flat=True):
-        counts["upscales_failed"] += upscale_abort(upscale_id, "timeout",
-                                                   "This upscale took too long and was stopped.")
-    for upscale_id, attempt in Upscale.objects.filter(status=UpscaleStatus.UPSCALING, lease_until__lt=now).values_list(
-        "pk", "attempts"
-    ):
-        counts["upscales_requeued"] += upscale_requeue(upscale_id, attempt, delay_ms=0)
-    stale = now - timedelta(seconds=settings.DESIGN_REQUEUE_AFTER_SECONDS)
-    for upscale_id in Upscale.objects.filter(status=UpscaleStatus.QUEUED, queued_at__lt=stale).values_list("pk",
-                                                                                                            flat=True):
-        counts["upscales_resent"] += upscale_resend(upscale_id, delay_ms=0)
-    return counts
+    return jobs.jobs_reap(UPSCALE_JOB)
+
+
+UPSCALE_JOB = jobs.JobKind(
+    model=Upscale, noun="upscale", log=log, queued=UpscaleStatus.QUEUED, running=(UpscaleStatus.UPSCALING,),
+    finished=(UpscaleStatus.COMPLETED, UpscaleStatus.FAILED, UpscaleStatus.CANCELLED), failed=UpscaleStatus.FAILED,
+    claimed={"status": UpscaleStatus.UPSCALING},  # an upscale has no stages
+    send=lambda *args, **kwargs: upscale_send(*args, **kwargs), failed_end=_failed,
+    reap_prefix="upscales_",  # the reaper reports designs' and upscales' counts together
+)

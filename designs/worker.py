@@ -11,19 +11,17 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from dramatiq.middleware import Shutdown
 
 from billing import services as billing
-from designs import engines, layout, metrics
+from designs import engines, jobs, layout, metrics
 from designs.files import file_delete, file_save
+from designs.jobs import DATABASE_UNREACHABLE, LeaseKeeper, LostClaim, lease  # noqa: F401  (their names here too)
 from designs.models import RUNNING, Design, DesignResult, Status
 from designs.progress import progress_event, publish, publish_state
 from designs.queues import design_send
@@ -47,14 +45,6 @@ def threads_stopping(idents) -> None:
 
 def threads_stopped(idents) -> None:
     _stopping_threads.difference_update(idents)
-
-
-# A database that blinked (connection cut, refused, restarting): worth waiting out, unlike a constraint error.
-DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
-
-
-class LostClaim(Exception):
-    """The design was cancelled, deleted or taken over while we worked on it."""
 
 
 def design_run(design_id: str, *, backend=None) -> None:
@@ -108,107 +98,24 @@ def design_run(design_id: str, *, backend=None) -> None:
 
 def design_claim(design_id: str) -> int | None:
     """Take the design if it is queued, or running under an expired lease. Returns our attempt number."""
-    now = timezone.now()
-    claimable = Q(status=Status.QUEUED) | Q(status__in=RUNNING, lease_until__lt=now)
-    claimed = Design.objects.filter(claimable, pk=design_id, deadline_at__gt=now).update(
-        status=Status.ANALYZING, stage=Status.ANALYZING, message="Starting...", attempts=F("attempts") + 1,
-        lease_until=lease(), started_at=Coalesce(F("started_at"), now), seq=F("seq") + 1,
-    )
-    if not claimed:
-        return None
-    counts = Design.objects.filter(pk=design_id).values_list("attempts", "attempts_before_retry", "queued_at",
-                                                             "queue_priority").first()
-    if counts is None:
-        return None
-    attempts, before_retry, queued_at, priority = counts
-    metrics.design_picked_up(queued_at=queued_at, priority=priority)
-    if attempts - before_retry > settings.DESIGN_MAX_ATTEMPTS:
-        design_fail(design_id, attempts, "too_many_attempts", "We could not finish this design. Please try again.",
-                    refund=True)
-        return None
-    return attempts
-
-
-def lease():
-    return timezone.now() + timedelta(seconds=settings.DESIGN_LEASE_SECONDS)
+    return jobs.job_claim(DESIGN_JOB, design_id)
 
 
 def _mine(design_id, attempt: int):
-    return Design.objects.filter(pk=design_id, attempts=attempt, status__in=RUNNING)
+    return jobs.job_mine(DESIGN_JOB, design_id, attempt)
 
 
 def _consume(design: Design, attempt: int, backend) -> None:
     request = _request_for(design)
-    events = backend.restyle(request, should_cancel=lambda: _should_stop(design, attempt))
-    running_since = None
-    try:
-        for event in events:
-            running_since = running_since or time.monotonic()
-            if event.is_final:
-                design_complete(design, attempt, event.result, backend=backend)
-                return
-            _record(design, attempt, event)
-        raise RestyleError("The GPU backend stopped without a result.")
-    except BaseException:
-        if running_since is not None:
-            _charge_unfinished(design, attempt, backend, seconds=time.monotonic() - running_since)
-        raise
-
-
-def _charge_unfinished(design: Design, attempt: int, backend, *, seconds: float) -> None:
-    """An attempt that ended without a result still used the GPU from its first event on (before that it may
-    have been waiting for one). Never raises: the error being handled matters more."""
-    try:
-        billing.cost_record(design=design, attempt=attempt, gpu_seconds=seconds, gpu_type=_gpu_type(backend),
-                            completed=False, backend=backend.name, worker=worker_name())
-    except Exception:
-        log.warning("design %s: could not charge attempt %s's %.1f GPU seconds", design.pk, attempt, seconds,
-                    exc_info=True)
-
-
-class LeaseKeeper:
-    """Renews our claim while we work on a job (a design, an upscale), so that only a dead worker loses it.
-
-    Events alone do not keep it: waiting for a GPU and a cold start on Modal, or loading the models
-    locally, can outlast the lease without one, and the reaper then handed a healthy design to another
-    worker, again and again, until it failed with too_many_attempts. A hung backend is not kept alive
-    forever by this: the deadline stops it. `mine` gives the job's row while we still hold it.
-    """
-
-    def __init__(self, name: str, mine: Callable[[], QuerySet]) -> None:
-        self._name, self._mine = name, mine
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{name}", daemon=True)
-
-    def __enter__(self) -> LeaseKeeper:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.wait(settings.DESIGN_LEASE_SECONDS / 3):
-                try:
-                    if not self._mine().update(lease_until=lease()):
-                        return  # cancelled or taken over: the job's should-stop check tells the backend
-                except DatabaseError:
-                    log.warning("%s: could not renew the lease", self._name, exc_info=True)
-                    connection.close()  # the database blinked: a fresh connection at the next beat
-        finally:
-            connection.close()  # this thread's own connection
-
-
-def _should_stop(design: Design, attempt: int) -> bool:
-    if timezone.now() > design.deadline_at:
-        return True
-    try:
-        return not _mine(design.pk, attempt).exists()
-    except DATABASE_UNREACHABLE:
-        connection.close()
-        return False  # cannot tell: go on; every write is conditional on the claim anyway
+    events = backend.restyle(request, should_cancel=lambda: jobs.job_should_stop(DESIGN_JOB, design, attempt))
+    jobs.job_events(
+        DESIGN_JOB, design, attempt, events,
+        final=lambda event: design_complete(design, attempt, event.result, backend=backend),
+        record=lambda event: _record(design, attempt, event),
+        charge_unfinished=lambda seconds: billing.cost_record(
+            design=design, attempt=attempt, gpu_seconds=seconds, gpu_type=_gpu_type(backend), completed=False,
+            backend=backend.name, worker=worker_name()),
+    )
 
 
 def _request_for(design: Design) -> RestyleRequest:
@@ -235,19 +142,9 @@ def _record(design: Design, attempt: int, event: Event) -> None:
     A database blink skips the event, not the design: the next event writes a newer state anyway, and
     abandoning the run would cost a second GPU run after the lease expired.
     """
-    try:
-        updated = _mine(design.pk, attempt).update(
-            status=event.stage, stage=event.stage, progress=Greatest(F("progress"), event.progress),
-            message=event.message[:200], seq=F("seq") + 1, lease_until=lease(),
-        )
-        if updated:
-            design.refresh_from_db(fields=["status", "stage", "progress", "message", "seq"])
-    except DATABASE_UNREACHABLE:
-        log.warning("design %s: database unreachable, progress event skipped", design.pk)
-        connection.close()
+    if not jobs.job_record(DESIGN_JOB, design, attempt, event, writes={"status": event.stage, "stage": event.stage},
+                           refresh=["status", "stage", "progress", "message", "seq"]):
         return
-    if not updated:
-        raise LostClaim
     preview = f"data:image/jpeg;base64,{base64.b64encode(event.preview).decode()}" if event.preview else None
     publish(design.pk, progress_event(design, preview))
 
@@ -383,33 +280,19 @@ def _metadata(design: Design, result: RestyleResult, backend_name: str, cost: fl
 
 def _retry_or_fail(design: Design, attempt: int, code: str, message: str, *, transient: bool,
                    engine: str | None = None) -> None:
-    this_run = attempt - design.attempts_before_retry  # attempts since staff last retried it, if they did
-    if transient and this_run < settings.DESIGN_MAX_ATTEMPTS and design_requeue(design.pk, attempt):
-        log.warning("design %s: %s on attempt %s, retrying", design.pk, code, attempt)
-        return
-    design_fail(design.pk, attempt, code, message, refund=True, engine=engine)
+    jobs.job_retry_or_fail(DESIGN_JOB, design, attempt, code, message, transient=transient, engine=engine)
 
 
 def design_requeue(design_id, attempt: int, *, delay_ms: int | None = None) -> bool:
     """Give back the design we hold (`attempt`) to the queue and send its message again, after a backoff
     unless `delay_ms` says otherwise."""
-    delay = delay_ms if delay_ms is not None else min(1000 * 2 ** attempt, 30_000)
-    return _queue_again(_mine(design_id, attempt), design_id, delay_ms=delay)
+    return jobs.job_requeue(DESIGN_JOB, design_id, attempt, delay_ms=delay_ms)
 
 
 def design_resend(design_id, *, delay_ms: int = 1000) -> bool:
     """Send the message of a design that is still queued again: nobody holds it (a lost message, a staff
     retry, a message taken by a stopping worker)."""
-    return _queue_again(Design.objects.filter(pk=design_id, status=Status.QUEUED), design_id, delay_ms=delay_ms)
-
-
-def _queue_again(rows: QuerySet, design_id, *, delay_ms: int) -> bool:
-    if not rows.update(status=Status.QUEUED, message="Waiting for a free GPU...", lease_until=None,
-                       queued_at=timezone.now(), seq=F("seq") + 1):
-        return False
-    priority = Design.objects.filter(pk=design_id).values_list("queue_priority", flat=True).first() or 0
-    design_send(design_id, priority=priority, delay_ms=delay_ms)  # back to its plan's queue
-    return True
+    return jobs.job_resend(DESIGN_JOB, design_id, delay_ms=delay_ms)
 
 
 def design_hand_back(design_id, attempt: int) -> bool:
@@ -441,51 +324,36 @@ def design_fail(design_id, attempt: int, code: str, message: str, *, refund: boo
                 ) -> bool:
     """Fail the design we hold (`attempt` is our claim), giving its quota back if `refund`.
     `engine`: the one the failing attempt ran on, when the caller knows (metrics; else the last one charged)."""
-    rows = _unfinished(design_id).filter(attempts=attempt)
-    return _fail_rows(rows, design_id, code, message, refund=refund, engine=engine)
+    return jobs.job_fail(DESIGN_JOB, design_id, attempt, code, message, refund=refund, engine=engine)
 
 
 def design_abort(design_id, code: str, message: str, *, refund: bool) -> bool:
     """Fail an unfinished design whoever holds it, queued or running (the reaper, past its deadline)."""
-    return _fail_rows(_unfinished(design_id), design_id, code, message, refund=refund, engine=None)
+    return jobs.job_abort(DESIGN_JOB, design_id, code, message, refund=refund)
 
 
-def _unfinished(design_id) -> QuerySet:
-    return Design.objects.filter(pk=design_id).exclude(status__in=(Status.COMPLETED, Status.FAILED,
-                                                                    Status.CANCELLED))
-
-
-def _fail_rows(rows: QuerySet, design_id, code: str, message: str, *, refund: bool, engine: str | None) -> bool:
-    with transaction.atomic():
-        if not rows.update(status=Status.FAILED, error_code=code, error_message=message[:300], message=message[:200],
-                           finished_at=timezone.now(), lease_until=None, seq=F("seq") + 1):
-            return False
-        design = Design.objects.get(pk=design_id)
-        if refund:
-            billing.quota_refund(design=design, reason=code)
-        metrics.design_finished(design, engine=engine)
-        delivery_record(design, "failed")
-        transaction.on_commit(lambda: publish_state(design, event_type="failed"))
-    log.warning("design %s failed: %s", design_id, code)
-    return True
+def _failed(design_id, code: str, *, refund: bool, engine: str | None) -> None:
+    """In the transaction that failed the design: its refund if the caller decided so, metrics, webhook, watchers."""
+    design = Design.objects.get(pk=design_id)
+    if refund:
+        billing.quota_refund(design=design, reason=code)
+    metrics.design_finished(design, engine=engine)
+    delivery_record(design, "failed")
+    transaction.on_commit(lambda: publish_state(design, event_type="failed"))
 
 
 def designs_reap() -> dict[str, int]:
     """Nothing stays stuck: fail designs past their deadline, take back silent workers' claims,
     and send again the messages of designs that waited too long (a Redis restart can lose them)."""
-    now = timezone.now()
-    counts = {"failed": 0, "requeued": 0, "resent": 0}
-    for design_id in Design.objects.filter(status__in=[Status.QUEUED, *RUNNING], deadline_at__lte=now).values_list(
-        "pk", flat=True
-    ):
-        # Past its deadline without a result, whether it waited or ran: the person gets the quota back.
-        counts["failed"] += design_abort(design_id, "timeout", "This design took too long and was stopped.",
-                                         refund=True)
-    for design_id, attempt in Design.objects.filter(status__in=RUNNING, lease_until__lt=now).values_list(
-        "pk", "attempts"
-    ):
-        counts["requeued"] += design_requeue(design_id, attempt, delay_ms=0)
-    stale = now - timedelta(seconds=settings.DESIGN_REQUEUE_AFTER_SECONDS)
-    for design_id in Design.objects.filter(status=Status.QUEUED, queued_at__lt=stale).values_list("pk", flat=True):
-        counts["resent"] += design_resend(design_id, delay_ms=0)
-    return counts
+    return jobs.jobs_reap(DESIGN_JOB)
+
+
+DESIGN_JOB = jobs.JobKind(
+    model=Design, noun="design", log=log, queued=Status.QUEUED, running=RUNNING, failed=Status.FAILED,
+    finished=(Status.COMPLETED, Status.FAILED, Status.CANCELLED),
+    claimed={"status": Status.ANALYZING, "stage": Status.ANALYZING},  # a design's claim starts its first stage
+    send=lambda *args, **kwargs: design_send(*args, **kwargs), failed_end=_failed,
+    picked_up=lambda **kwargs: metrics.design_picked_up(**kwargs),
+    # Staff retries count DESIGN_MAX_ATTEMPTS afresh; `attempts` keeps counting so every attempt keeps its charge.
+    retry_base="attempts_before_retry",
+)

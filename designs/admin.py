@@ -11,9 +11,13 @@ from django.utils.html import format_html, format_html_join
 from billing.admin import ReadOnlyAdmin, _action_form
 from billing.models import GpuCharge, Plan, UsageEntry
 from designs.files import file_url
+from designs.jobs import GpuJob
 from designs.models import Design, DesignResult, StaffAction, Status, Upscale, WebhookDelivery
 from designs.remedies import design_refund, design_remove, design_retry
 from designs.services import design_delete
+
+# The columns every GPU job has (designs/jobs.py): shown after a design's own fields.
+GPU_JOB_FIELDS = {field.name for field in GpuJob._meta.fields}
 
 
 class ReasonForm(forms.Form):
@@ -142,8 +146,9 @@ class DesignAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     search_fields = ["id", "owner__email", "client_ip"]
     date_hierarchy = "created_at"
-    readonly_fields = ["before_after", "control_maps", "error", "attempt_list"] + [
-        field.name for field in Design._meta.fields]
+    # The design's own fields first, then its life as a job (an abstract model's columns come first in _meta).
+    readonly_fields = ["before_after", "control_maps", "error", "attempt_list"] + sorted(
+        (field.name for field in Design._meta.fields), key=lambda name: name in GPU_JOB_FIELDS)
     fields = readonly_fields
     inlines = [DesignResultInline, UpscaleInline, WebhookDeliveryInline]
     actions = ["retry_failed", "refund", "delete_with_reason"]

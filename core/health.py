@@ -46,16 +46,24 @@ def _check_storage() -> None:
     default_storage.exists("ready-probe")
 
 
-CHECKS: dict[str, Callable[[], None]] = {"database": _check_database, "redis": _check_redis,
-                                         "storage": _check_storage}
+CHECKS: dict[str, Callable[..., None]] = {"database": _check_database, "redis": _check_redis,
+                                          "storage": _check_storage}
 # What /ready/ shows beside the checks, by key: each returns a dict (the GPU engines' breakers). Apps add their
 # checks and reports in AppConfig.ready() through register(), so this module imports no app.
 REPORTS: dict[str, Callable[[], dict]] = {}
+# A check that judges a report (CHECK_READS[check] = report) is handed that report's value instead of reading the
+# same state again: one read per answer, and the verdict always matches what the answer shows.
+CHECK_READS: dict[str, str] = {}
 
 
-def register(name: str, *, check: Callable[[], None] | None = None, report: Callable[[], dict] | None = None) -> None:
+def register(name: str, *, check: Callable[..., None] | None = None, report: Callable[[], dict] | None = None,
+             reads: str | None = None) -> None:
+    """A check (raises when not ready), a report shown in /ready/'s body, or both; `reads` names the report a
+    check is called with."""
     if check is not None:
         CHECKS[name] = check
+        if reads is not None:
+            CHECK_READS[name] = reads
     if report is not None:
         REPORTS[name] = report
 
@@ -80,17 +88,17 @@ class _LastAnswer:
     def get(self) -> tuple[list[str], dict[str, dict]]:
         with self.lock:
             if time.monotonic() - self.at >= settings.READY_CACHE_SECONDS:
-                self.failed = _run_checks()
                 self.reports = {name: report() for name, report in REPORTS.items()}
+                self.failed = _run_checks(self.reports)
                 self.at = time.monotonic()
             return list(self.failed), dict(self.reports)
 
 
-def _run_checks() -> list[str]:
+def _run_checks(reports: dict[str, dict]) -> list[str]:
     failed = []
     for name, check in CHECKS.items():
         try:
-            check()
+            check(*([reports[CHECK_READS[name]]] if name in CHECK_READS else []))
         except Exception:
             log.exception("readiness check %s failed", name)
             failed.append(name)

@@ -16,5 +16,5 @@ class DesignsConfig(AppConfig):
         from core import health
         from designs.readiness import check_gpu_engines, engines_health
 
-        health.register("gpu_engines", check=check_gpu_engines)
         health.register("engines", report=engines_health)  # /ready/'s "engines": each breaker
+        health.register("gpu_engines", check=check_gpu_engines, reads="engines")  # judged on that same read

@@ -21,7 +21,10 @@ class ReaperTimer(dramatiq.Middleware):
         self.stop = threading.Event()
 
     def after_worker_boot(self, broker, worker) -> None:
-        threading.Thread(target=self._loop, name="reaper-timer", daemon=True).start()
+        # A fresh event per boot: the broker keeps this middleware across workers (a stop, then a start, in one
+        # process), and a timer left from the last worker still sees its own event set and ends.
+        self.stop = threading.Event()
+        threading.Thread(target=self._loop, args=(self.stop,), name="reaper-timer", daemon=True).start()
 
     def before_worker_shutdown(self, broker, worker) -> None:
         from designs.worker import threads_stopping
@@ -34,12 +37,12 @@ class ReaperTimer(dramatiq.Middleware):
 
         threads_stopped(thread.ident for thread in worker.workers)
 
-    def _loop(self) -> None:
+    def _loop(self, stop: threading.Event) -> None:
         from django.conf import settings
 
         from designs.actors import reap_designs
 
-        while not self.stop.wait(settings.REAPER_INTERVAL_SECONDS):
+        while not stop.wait(settings.REAPER_INTERVAL_SECONDS):
             close_old_connections()  # as DbConnectionsMiddleware does around a message: none broken, none stale
             try:
                 reap_designs.fn()  # the actor's own body: the lock lets one worker through per interval

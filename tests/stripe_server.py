@@ -22,30 +22,26 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import subprocess
 import sys
 import urllib.request
 from urllib.parse import urlencode
 
-from tests.servers import _wait_for_port, free_port
+from tests.servers import Process, free_port
 
 
 class StripeServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
+        self.process = Process([sys.executable, "-m", "tests.stripe_server", "--port", str(self.port)],
+                               name="localstripe")
 
     def start(self) -> StripeServer:
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.stripe_server", "--port", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_port(self.port)
+        self.process.start().wait_for_port(self.port)
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+        self.process.stop()
 
     def call(self, method: str, path: str, data: dict | None = None) -> dict:
         """A raw call to the server (the tests' own setup: plans, failing invoices, test controls)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 
 import pytest
@@ -14,8 +13,8 @@ from django.conf import settings
 from django.db import connection
 
 from config.run import web_command
-from tests.e2e.conftest import ROOT, LiveServer, _wait_until_up
-from tests.servers import RedisServer, free_port
+from tests.e2e.conftest import LiveServer
+from tests.servers import Process, RedisServer, free_port
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +29,12 @@ def serve(django_db_setup, django_db_blocker):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.e2e.settings", "E2E_MEDIA_ROOT": str(settings.MEDIA_ROOT),
                "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
                "PYTHONUNBUFFERED": "1", **env}
-        process = subprocess.Popen(web_command(str(port)), cwd=ROOT, env=env)
-        servers.append(LiveServer(process, port))
-        _wait_until_up(servers[-1])
+        servers.append(LiveServer(Process(web_command(str(port)), name="web", env=env), port).start())
         return servers[-1]
 
     yield start
     for server in servers:
-        server.process.terminate()
-        try:
-            server.process.wait(10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
+        server.process.stop()
 
 
 def photo_form(photo: bytes, *, style: str = "japandi", field: str = "image") -> tuple[bytes, str]:
@@ -77,7 +70,7 @@ def var_dir(tmp_path):
 class MakeRun:
     """`python -m config.run` (what `make run` runs) with its output in a pipe, read line by line."""
 
-    def __init__(self, process: subprocess.Popen) -> None:
+    def __init__(self, process: Process) -> None:
         self.process = process
         self.lines: list[str] = []
 
@@ -114,18 +107,12 @@ def make_run(django_db_setup, django_db_blocker, tmp_path):
         env = {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "test", "VAR_DIR": str(tmp_path),
                "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
                "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1", **env}
-        process = subprocess.Popen([sys.executable, "-m", "config.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        runs.append(MakeRun(process))
+        # Stopped with Ctrl-C's SIGINT, as a developer stops it.
+        process = Process([sys.executable, "-m", "config.run"], name="config.run", env=env, pipe=True,
+                          stop_signal=signal.SIGINT, stop_timeout=30)
+        runs.append(MakeRun(process.start()))
         return runs[-1]
 
     yield start
     for run in runs:
-        if run.process.poll() is None:
-            os.killpg(run.process.pid, signal.SIGINT)
-            try:
-                run.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(run.process.pid, signal.SIGKILL)
-                run.process.wait(10)
-        run.process.stdout.close()
+        run.process.stop()

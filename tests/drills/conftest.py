@@ -8,8 +8,6 @@ Postgres, the truth, for its verdict.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +29,7 @@ from billing.selectors import plan_get
 from billing.services import subscription_change
 from designs.models import FINISHED, Design, DesignResult, Status
 from tests.designs.conftest import photo_bytes, upload
-from tests.servers import RedisServer
+from tests.servers import Process, RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -60,7 +58,7 @@ class WorkerProcess:
         self.env = env
         self.log = log
         self.fake_modal = fake_modal
-        self.process: subprocess.Popen | None = None
+        self.process = Process(self.command(), name="worker", env=env, log=log, stop_timeout=20)
 
     def command(self) -> list[str]:
         if not self.fake_modal:
@@ -72,34 +70,18 @@ class WorkerProcess:
                 "designs.actors", "tests.drills.modal_edge"]
 
     def start(self) -> WorkerProcess:
-        with open(self.log, "a") as log:
-            log.write(f"--- worker starting at {time.strftime('%X')}\n")
-            self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.process.start()
         return self
 
     def kill(self) -> None:
         """kill -9, the whole process group: the main process and its worker processes, mid-instruction."""
-        self._signal(signal.SIGKILL)
-        self.process.wait(10)
+        self.process.kill()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self._signal(signal.SIGTERM)
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def _signal(self, signum: int) -> None:
-        try:
-            os.killpg(self.process.pid, signum)
-        except ProcessLookupError:
-            pass
+        self.process.stop()
 
     def log_tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return self.process.log_tail(lines)
 
 
 class DrillStack:

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
 import socket
-import subprocess
 import threading
 import time
 import urllib.request
@@ -34,9 +32,9 @@ from designs.models import Design, Status
 from tests.config.conftest import photo_form
 from tests.designs.conftest import photo_bytes
 from tests.designs.sockets import open_socket
-from tests.drills.conftest import PYTHON, ROOT, assert_completed_once
-from tests.e2e.conftest import LiveServer, _wait_until_up
-from tests.servers import free_port
+from tests.drills.conftest import PYTHON, assert_completed_once
+from tests.e2e.conftest import LiveServer
+from tests.servers import Process, free_port
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
@@ -58,20 +56,13 @@ def make_run(stack):
            "WS_MAX_SOCKETS_PER_NETWORK": "1000", "WS_MAX_SOCKETS_PER_USER": "1000", "WS_HANDSHAKES_PER_MINUTE": "1000",
            # the tiny pipeline on the CPU leaves a core to the web server, as a GPU would
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    with open(stack.workdir / "make-run.log", "w") as log:
-        process = subprocess.Popen([PYTHON, "-m", "config.run"], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+    process = Process([PYTHON, "-m", "config.run"], name="config.run", env=env, log=stack.workdir / "make-run.log",
+                      stop_signal=signal.SIGINT, stop_timeout=30)  # Ctrl-C, as a developer stops it
     server = LiveServer(process, port)
     try:
-        _wait_until_up(server, timeout=120)
-        yield server
+        yield server.start(timeout=120)
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C, as a developer stops it
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        process.stop()
 
 
 async def _slow_body(server: LiveServer, photo: bytes, stop: asyncio.Event, cut: list[int]) -> None:

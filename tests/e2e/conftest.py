@@ -7,11 +7,7 @@ the test all see the same designs and files.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,22 +17,28 @@ from django.db import connection
 
 from tests.billing.stripe_support import SECRET_KEY, WEBHOOK_SECRET, payments  # noqa: F401  (localstripe)
 from tests.designs.conftest import FIXTURES, worker_control  # noqa: F401  (the real in-process worker fixture)
-from tests.servers import free_port
+from tests.servers import ROOT, Process, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
                                     reason="Debian's Chromium is missing: apt-get install -y chromium")
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
 
 class LiveServer:
-    def __init__(self, process: subprocess.Popen, port: int) -> None:
+    """A web server process (tests.servers.Process) on a loopback port."""
+
+    def __init__(self, process: Process, port: int) -> None:
         self.process = process
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.netloc = f"127.0.0.1:{port}"
+
+    def start(self, *, timeout: float = 60) -> LiveServer:
+        """Started, once /health/ answers 200; the server's output in the error otherwise."""
+        self.process.start().wait_for_url(f"{self.url}/health/", timeout=timeout)
+        return self
 
     def owns(self, url: str) -> bool:
         """Whether a URL the browser asked for is this site (or inline data that needs no request at all)."""
@@ -56,43 +58,16 @@ def live_app(django_db_setup, django_db_blocker, smtp_server, stripe_server) -> 
            "E2E_MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1",
            "EMAIL_URL": smtp_server.url, "STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
            "STRIPE_API_BASE": stripe_server.url}
-    log = open(ROOT / "test-artifacts" / "e2e-server.log", "w") if _artifacts() else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--ws", "websockets"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    log = ROOT / "test-artifacts" / "e2e-server.log"
+    log.unlink(missing_ok=True)
+    process = Process([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
+                       str(port), "--log-level", "warning", "--ws", "websockets"], name="uvicorn", env=env, log=log)
     server = LiveServer(process, port)
     try:
-        _wait_until_up(server)
-        yield server
+        yield server.start()
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _artifacts() -> bool:
-    (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    return True
-
-
-def _wait_until_up(server: LiveServer, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the live server exited with {server.process.returncode}: see test-artifacts/")
-        try:
-            with socket.create_connection(("127.0.0.1", server.port), timeout=1):
-                pass
-            with urllib.request.urlopen(f"{server.url}/health/", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the live server did not answer /health/ in time")
+        process.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-from tests.servers import free_port
+from tests.servers import ROOT, Process, free_port  # noqa: F401  (ROOT: the gpu tests import it from here)
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "a-long-test-token-for-gpu-serve"
 # Loading torch and the tiny models takes from 20 s to a minute and a half on a busy 2-core machine.
 READY_TIMEOUT_S = 300
@@ -30,8 +25,8 @@ class ServeProcess:
         self.queue = queue
         self.args = args
         self.env = env or {}
-        self.log = Path(tempfile.mkstemp(prefix="gpu-serve-", suffix=".log")[1])
-        self.process: subprocess.Popen | None = None
+        self.process = Process(self.command(), name="gpu.serve", stop_timeout=30)
+        self.log = self.process.log
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "gpu.serve", "--port", str(self.port), "--profile", "tiny", "--device", "cpu",
@@ -43,22 +38,13 @@ class ServeProcess:
         env.update({"QUALITY_RETRY_BELOW": "0", "PYTHONUNBUFFERED": "1", **self.env})
         if self.token:
             env["RESTYLE_SERVE_TOKEN"] = self.token
-        with open(self.log, "a") as log:
-            log.write(f"--- gpu.serve starting at {time.strftime('%X')}\n")
-            self.process = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        self.process.env = env
+        self.process.start()
         return self
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> ServeProcess:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gpu.serve exited with {self.process.returncode}:\n{self.log_tail()}")
-            status, _ = self.get("/ready")
-            if status == 200:
-                return self
-            time.sleep(0.2)
-        raise AssertionError(f"gpu.serve not ready after {timeout:.0f} s:\n{self.log_tail()}")
+        self.process.wait_for_url(self.url + "/ready", timeout=timeout)
+        return self
 
     def get(self, path: str) -> tuple[int | None, dict | None]:
         """(status, JSON body); (None, None) while nothing listens."""
@@ -86,29 +72,16 @@ class ServeProcess:
 
     def kill(self) -> None:
         """kill -9: the server dies mid-instruction, as a VM that is preempted or a process the OOM killer took."""
-        self._signal(signal.SIGKILL)
-        self.process.wait(10)
+        self.process.kill()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self._signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        self.process.stop()
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def _signal(self, signum: int) -> None:
-        try:
-            os.killpg(self.process.pid, signum)
-        except ProcessLookupError:
-            pass
+        return self.process.alive()
 
     def log_tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return self.process.log_tail(lines)
 
 
 def started(*servers: ServeProcess) -> list[ServeProcess]:

@@ -100,7 +100,7 @@ class Stack:
         self.workdir = Path(tempfile.mkdtemp(prefix="restyle-bench-"))
         self.postgres = PostgresServer()
         self.redis = RedisServer()
-        self.web: subprocess.Popen | None = None
+        self.web = None  # a tests.servers.Process while serving
         self.port = 0
 
     def start(self) -> Stack:
@@ -122,23 +122,18 @@ class Stack:
         return self
 
     def serve(self, workers: int) -> str:
-        from tests.servers import _wait_for_port, free_port
+        from tests.servers import Process, free_port
 
         self.port = free_port()
-        self.web = subprocess.Popen(
+        self.web = Process(
             [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
              str(self.port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=self.env, start_new_session=True)
-        _wait_for_port(self.port, timeout=60)
+            name="uvicorn", cwd=ROOT, env=self.env, stop_timeout=20).start().wait_for_port(self.port, timeout=60)
         return f"127.0.0.1:{self.port}"
 
     def unserve(self) -> None:
-        if self.web and self.web.poll() is None:
-            self.web.terminate()
-            try:
-                self.web.wait(20)
-            except subprocess.TimeoutExpired:
-                self.web.kill()
+        if self.web:
+            self.web.stop()
         self.web = None
 
     def publisher(self, design_ids: list[str], rate: int, seconds: int) -> subprocess.Popen:

@@ -11,8 +11,9 @@ from tests.stripe_server import StripeServer
 
 PASSWORD = "correct horse battery staple"
 
-# tests.skips: in CI a skipped test fails the run; pytester: tests/ops/test_ci_skips.py runs a small suite.
-pytest_plugins = ["tests.skips", "pytester"]
+# tests.skips: in CI a skipped test fails the run; pytester: tests/ops/test_ci_skips.py runs a small suite;
+# tests.ordering: the slowest files first, so that the xdist workers finish together.
+pytest_plugins = ["tests.skips", "tests.ordering", "pytester"]
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_reaps_while_every_thread_is_busy(stack, staff_api):
-    stack.worker(fake_modal=True, DRILL_MODAL_EVENTS="60", DRILL_MODAL_EVENT_S="0.5")
+    # 20 s a design: longer than the orphan may take to be reaped (deadline + REAPER_S + 5 s) with room to spare.
+    stack.worker(fake_modal=True, DRILL_MODAL_EVENTS="40", DRILL_MODAL_EVENT_S="0.5")
     busy = [submit_design(staff_api) for _ in range(int(THREADS))]
     for design_id in busy:
         wait_for_status(design_id, ["transforming"], timeout=60)

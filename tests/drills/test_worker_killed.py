@@ -34,13 +34,14 @@ def test_it_finishes_a_design_whose_worker_was_killed_on_modal(stack, staff_api)
 
 @pytest.mark.timeout(900)
 def test_it_finishes_a_design_whose_worker_was_killed_running_the_local_pipeline(stack, staff_api):
-    worker = stack.worker()
-    # Two variations at 768 px: denoising lasts long enough on the tiny profile to be caught mid-way.
+    # Two variations at 768 px: denoising lasts long enough on the tiny profile to be caught mid-way, even with
+    # the test settings' 8 steps (the kill comes within a poll of the design starting to run).
+    worker = stack.worker(DESIGN_STEPS="8")
     design_id = submit_design(staff_api, variations=2, resolution=768, long_side=900)
     running = wait_for_status(design_id, ["transforming"], timeout=600, poll=0.02)
     worker.kill()
 
-    stack.worker()
+    stack.worker(DESIGN_STEPS="8")
     design = wait_until_settled(design_id)
     assert_completed_once(design)
     assert design.attempts == running.attempts + 1

@@ -68,8 +68,8 @@ def test_the_venv_holds_no_second_opencv():
 
 def test_every_install_uses_a_lock_with_hashes():
     makefile = (REPO / "Makefile").read_text()
-    assert "pip sync --python $(PY) --require-hashes --compile-bytecode requirements/dev.lock" in makefile
-    assert "pip sync --python $(PY) --require-hashes --compile-bytecode requirements/run.lock" in makefile
+    assert "SYNC = $(UV) pip sync --python $(PY) --require-hashes --compile-bytecode" in makefile
+    assert "$(SYNC) requirements/dev.lock" in makefile and "$(SYNC) requirements/run.lock" in makefile
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "--require-hashes --no-deps --only-binary=:all: -r /tmp/base.lock" in dockerfile
     assert "--require-hashes --no-deps -r /tmp/serve.lock" in dockerfile

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from billing.admin import ReadOnlyAdmin, _action_form
 from billing.models import GpuCharge, Plan, UsageEntry
+from core.admin import ReadOnlyTabularInline
 from designs.files import file_url
 from designs.jobs import GpuJob
 from designs.models import Design, DesignResult, StaffAction, Status, Upscale, WebhookDelivery
@@ -34,17 +35,9 @@ class GrantReasonForm(ReasonForm):
                                help_text="One per variation. They expire at midnight UTC.")
 
 
-class DesignResultInline(admin.TabularInline):
+class DesignResultInline(ReadOnlyTabularInline):
     model = DesignResult
     fields = ["index", "preview", "seed", "width", "height", "quality_score"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    # Results come from the worker only. (Without this the page also rendered an empty "add another" row,
-    # whose preview had no index and crashed the whole detail page.)
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Result")
     def preview(self, result: DesignResult) -> str:
@@ -52,26 +45,17 @@ class DesignResultInline(admin.TabularInline):
                            file_url(result.thumbnail.name), result.index + 1)
 
 
-class UpscaleInline(admin.TabularInline):
+class UpscaleInline(ReadOnlyTabularInline):
     """Upscales to print size (designs/upscales.py): what was asked, how it went, what it was charged."""
 
     model = Upscale
     fields = ["result", "factor", "status", "progress", "width", "height", "units", "attempts", "error_code",
               "created_at", "finished_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class WebhookDeliveryInline(admin.TabularInline):
+class WebhookDeliveryInline(ReadOnlyTabularInline):
     model = WebhookDelivery
     fields = ["event", "url", "state", "attempts", "last_status", "last_error", "next_try_at", "delivered_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(WebhookDelivery)

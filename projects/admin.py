@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyStackedInline, ReadOnlyTabularInline
 from designs.admin import DesignAdmin
 from designs.files import file_url
 from projects.models import Project, ProjectDesign, ProjectPhoto
@@ -18,15 +19,9 @@ def _design_link(design_id) -> str:
     return format_html('<a href="{}">{}</a>', reverse("admin:designs_design_change", args=[design_id]), design_id)
 
 
-class ProjectPhotoInline(admin.TabularInline):
+class ProjectPhotoInline(ReadOnlyTabularInline):
     model = ProjectPhoto
     fields = ["position", "preview", "room_type", "seed", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Photo")
     def preview(self, photo: ProjectPhoto) -> str:
@@ -34,16 +29,10 @@ class ProjectPhotoInline(admin.TabularInline):
                            photo.position + 1)
 
 
-class ProjectDesignInline(admin.TabularInline):
+class ProjectDesignInline(ReadOnlyTabularInline):
     model = ProjectDesign
     fk_name = "project"
     fields = ["design_link", "photo", "status", "seed", "role", "reference_link", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Design")
     def design_link(self, link: ProjectDesign) -> str:
@@ -96,19 +85,13 @@ class ProjectAdmin(admin.ModelAdmin):
             project_delete(project=project)
 
 
-class ProjectLinkInline(admin.StackedInline):
+class ProjectLinkInline(ReadOnlyStackedInline):
     """On a design's admin page: the project it belongs to, with a link to it."""
 
     model = ProjectDesign
     fk_name = "design"
     fields = ["project_link", "photo", "seed", "role", "reference_from"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name = verbose_name_plural = "project"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Project")
     def project_link(self, link: ProjectDesign) -> str:

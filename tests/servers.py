@@ -49,7 +49,8 @@ class Process:
     file (`pipe=True`: in self.process.stdout, as text, for a test that reads it line by line).
 
     `wait_until(ready)` polls until ready() holds, and fails with the process's output when it exits first or
-    the time runs out; `stop()` sends `stop_signal` to the group, then SIGKILL after `stop_timeout` seconds.
+    the time runs out; `stop()` sends `stop_signal` to the main process, then SIGKILL to the group after
+    `stop_timeout` seconds.
     """
 
     def __init__(self, command: list[str], *, name: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
@@ -130,8 +131,11 @@ class Process:
             self.process.wait(10)
 
     def stop(self) -> None:
+        """`stop_signal` to the main process, as a deploy or a supervisor sends it (a server that has children
+        forwards it to them: signalling the whole group would give those a second one, which Dramatiq takes for
+        "kill now"); after `stop_timeout`, SIGKILL to the whole group."""
         if self.alive():
-            self.signal(self.stop_signal)
+            self.send_signal(self.stop_signal)
             try:
                 self.process.wait(self.stop_timeout)
             except subprocess.TimeoutExpired:

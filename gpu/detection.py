@@ -92,17 +92,26 @@ def keep_mask(found: Found, size: tuple[int, int]) -> np.ndarray:
     A grown mask pasted back keeps a band of the old wall and floor around each piece;
     the pipeline shrinks it for the latents and feathers it inward for the paste instead.
     """
+    return labels_mask(found, size, FURNITURE)
+
+
+def labels_mask(found: Found, size: tuple[int, int], labels) -> np.ndarray:
+    """uint8 (H, W), 255 on every object found whose label is in `labels`."""
     width, height = size
     mask = np.zeros((height, width), dtype=np.uint8)
     for detection, pixels in zip(found.detections, found.masks, strict=True):
-        if detection.label not in FURNITURE:
-            continue
-        if pixels is not None and pixels.shape == mask.shape:
-            mask[pixels] = 255
-        else:
-            x1, y1, x2, y2 = (round(v) for v in detection.box)
-            mask[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)] = 255
+        if detection.label in labels:
+            paint(mask, pixels, detection.box)
     return mask
+
+
+def paint(mask: np.ndarray, pixels: np.ndarray | None, box) -> None:
+    """One object on a uint8 mask: its segment when it has one at the mask's size, else its box."""
+    if pixels is not None and pixels.shape == mask.shape:
+        mask[pixels] = 255
+    else:
+        x1, y1, x2, y2 = (round(v) for v in box)
+        mask[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)] = 255
 
 
 def _area(box: tuple[float, float, float, float]) -> float:

@@ -64,16 +64,7 @@ def region(request: RestyleRequest, found: detection.Found, size: tuple[int, int
 
 def clutter_mask(found: detection.Found, size: tuple[int, int]) -> np.ndarray:
     """Every movable object YOLO found (its pixels, or its box), grown a little."""
-    width, height = size
-    mask = np.zeros((height, width), dtype=np.uint8)
-    for found_object, pixels in zip(found.detections, found.masks, strict=True):
-        if found_object.label not in detection.INDOOR_OBJECTS:
-            continue
-        if pixels is not None and pixels.shape == mask.shape:
-            mask[pixels] = 255
-        else:
-            x1, y1, x2, y2 = (round(v) for v in found_object.box)
-            mask[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)] = 255
+    mask = detection.labels_mask(found, size, detection.INDOOR_OBJECTS)
     grow = max(1, round(CLUTTER_GROW * max(size)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     return cv2.dilate(mask, kernel) if mask.any() else mask

@@ -68,12 +68,7 @@ def plan(request: RestyleRequest, found: detection.Found, size: tuple[int, int])
         pixels = found.masks[match] if match is not None else None
         if match is not None:
             choices.matched.add(match)
-        target = masks[item["action"]]
-        if pixels is not None and pixels.shape == target.shape:
-            target[pixels] = 255
-        else:
-            x1, y1, x2, y2 = (round(v) for v in box)
-            target[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)] = 255
+        detection.paint(masks[item["action"]], pixels, box)
         if item["action"] != "keep":
             choices.changed_boxes.append(box)
         if item["action"] == "remove":

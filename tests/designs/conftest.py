@@ -97,6 +97,18 @@ def wait_for(client, design_id: str, statuses=("completed", "failed", "cancelled
     raise AssertionError(f"design {design_id} stuck at {state['status']} ({state['progress']})")
 
 
+def settled_delivery(design_id: str, timeout: float = 30):
+    """The design's webhook delivery once it has left `pending`: the receiver sees a call before the worker
+    records its answer, so a test reads the row only after this."""
+    from designs.models import WebhookDelivery
+
+    deadline = time.monotonic() + timeout
+    while (delivery := WebhookDelivery.objects.get(design_id=design_id)).state == "pending":
+        assert time.monotonic() < deadline, f"delivery still pending after {delivery.attempts} tries"
+        time.sleep(0.05)
+    return delivery
+
+
 async def ws_connect(design_id: str, *, token: str | None = None, path: str = "designs", headers=()):
     from channels.testing import WebsocketCommunicator
 

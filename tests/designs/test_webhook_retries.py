@@ -2,14 +2,11 @@
 worker, until it is answered 2xx or the retry window passes. settings_test makes the waits short."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from rest_framework.test import APIClient
 
-from designs.models import WebhookDelivery
 from tests.conftest import PASSWORD
-from tests.designs.conftest import submit, token_with_secret
+from tests.designs.conftest import settled_delivery, submit, token_with_secret
 
 
 @pytest.fixture
@@ -28,20 +25,11 @@ def cancelled_design(worker_control, alice, receiver):
     return make
 
 
-def _settled(design_id: str, timeout: float = 30) -> WebhookDelivery:
-    deadline = time.monotonic() + timeout
-    while True:
-        delivery = WebhookDelivery.objects.get(design_id=design_id)
-        if delivery.state != "pending" or time.monotonic() > deadline:
-            return delivery
-        time.sleep(0.05)
-
-
 def test_it_retries_after_a_server_error(cancelled_design, receiver):
     receiver.answers = [500, 503]
     design_id = cancelled_design()
     calls = receiver.wait_for(3)
-    delivery = _settled(design_id)
+    delivery = settled_delivery(design_id)
     assert (delivery.state, delivery.attempts, delivery.last_status) == ("delivered", 3, 200)
     assert len({call.headers["Restyle-Delivery"] for call in calls}) == 1  # the same delivery, tried again
     assert len(receiver.calls) == 3
@@ -51,7 +39,7 @@ def test_it_retries_after_a_timeout(cancelled_design, receiver, settings):
     receiver.answers = [("sleep", settings.WEBHOOK_TIMEOUT_SECONDS + 1)]
     design_id = cancelled_design()
     receiver.wait_for(2)
-    delivery = _settled(design_id)
+    delivery = settled_delivery(design_id)
     assert (delivery.state, delivery.attempts) == ("delivered", 2)
 
 
@@ -59,7 +47,7 @@ def test_it_gives_up_when_the_window_passes(cancelled_design, receiver, settings
     settings.WEBHOOK_RETRY_FOR_SECONDS = 1
     receiver.answers = [500] * 100
     design_id = cancelled_design()
-    delivery = _settled(design_id)
+    delivery = settled_delivery(design_id)
     assert delivery.state == "failed" and delivery.next_try_at is None
     assert "gave up" in delivery.last_error and delivery.last_status == 500
     assert delivery.attempts == len(receiver.calls) >= 2

@@ -8,9 +8,8 @@ import time
 
 from rest_framework.test import APIClient
 
-from designs.models import WebhookDelivery
 from tests.conftest import PASSWORD
-from tests.designs.conftest import submit, token_with_secret, wait_for
+from tests.designs.conftest import settled_delivery, submit, token_with_secret, wait_for
 
 
 def _verify(secret: str, header: str, body: bytes) -> int:
@@ -34,7 +33,7 @@ def test_it_signs_the_completed_call_with_the_tokens_secret(worker, alice, recei
     assert abs(time.time() - stamp) < 60
     assert call.path == "/hook" and call.headers["Content-Type"] == "application/json"
     assert call.headers["Restyle-Event"] == "design.completed" and call.payload["event"] == "design.completed"
-    delivery = WebhookDelivery.objects.get(design_id=design_id)
+    delivery = settled_delivery(design_id)
     assert call.headers["Restyle-Delivery"] == call.payload["id"] == str(delivery.pk)
     design = call.payload["design"]
     assert design["id"] == design_id and design["status"] == "completed" and len(design["results"]) == 1

@@ -49,6 +49,11 @@ def submit(client, *, headers: dict | None = None, **fields):
     return client.post("/api/v1/designs/", data, format="multipart", **(headers or {}))
 
 
+def forget_worker(broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+    """Dramatiq never takes a worker's middleware off the broker: without this each new worker adds one more."""
+    broker.middleware[:] = [m for m in broker.middleware if getattr(m, "worker", None) is not worker]
+
+
 class WorkerControl:
     """A real Dramatiq worker on the real Redis broker, in this process; started when the test says so."""
 
@@ -56,8 +61,8 @@ class WorkerControl:
         self.broker = dramatiq.get_broker()
         self.worker: dramatiq.Worker | None = None
 
-    def start(self) -> WorkerControl:
-        self.worker = dramatiq.Worker(self.broker, worker_threads=1, worker_timeout=50)
+    def start(self, threads: int = 1) -> WorkerControl:
+        self.worker = dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=50)
         self.worker.start()
         return self
 
@@ -70,6 +75,7 @@ class WorkerControl:
     def stop(self) -> None:
         if self.worker:
             self.worker.stop(timeout=60_000)
+            forget_worker(self.broker, self.worker)
             self.worker = None
 
 
@@ -80,6 +86,7 @@ def worker_control(transactional_db):
     yield control
     control.stop()
     control.broker.flush_all()
+    assert not [m for m in control.broker.middleware if hasattr(m, "worker")], "a worker left on the broker"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from designs.dramatiq_middleware import ReaperTimer
 from designs.models import Design, Status
-from tests.designs.conftest import submit
+from tests.designs.conftest import forget_worker, submit
 
 
 def test_it_reaps_after_a_shutdown_and_a_boot(alice_api, transactional_db, settings):
@@ -35,3 +35,4 @@ def test_it_reaps_after_a_shutdown_and_a_boot(alice_api, transactional_db, setti
         assert design.error_code == "timeout"
     finally:
         timer.before_worker_shutdown(broker, worker)
+        forget_worker(broker, worker)

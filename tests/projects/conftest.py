@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import time
 
-import dramatiq
 import pytest
 from PIL import Image, ImageOps
 
@@ -51,6 +50,4 @@ def wait_for_project(client, project_id: str, timeout: float = 180) -> dict:
 def worker3(worker_control):  # noqa: F811  (the fixture imported above)
     """The real worker with three threads, so that a project's three designs could all run at once: the
     followers must wait for the leader on their own."""
-    worker_control.worker = dramatiq.Worker(worker_control.broker, worker_threads=3, worker_timeout=50)
-    worker_control.worker.start()
-    return worker_control
+    return worker_control.start(threads=3)

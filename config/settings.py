@@ -306,6 +306,7 @@ PROJECT_UPLOAD_MAX_PHOTOS = envint("PROJECT_UPLOAD_MAX_PHOTOS", 8)  # photos in 
 UPSCALE_MAX_SIDE = envint("UPSCALE_MAX_SIDE", 4096)  # long side of an upscaled result, at most (aspect kept)
 REAPER_INTERVAL_SECONDS = envint("REAPER_INTERVAL_SECONDS", 60)
 HEARTBEAT_INTERVAL_SECONDS = envint("HEARTBEAT_INTERVAL_SECONDS", 10)  # a worker unheard for 3 of these is gone
+OPS_REFRESH_SECONDS = 5  # how often the admin's operations page reads itself again
 WORKER_TIMEOUT_MS = envint("WORKER_TIMEOUT_MS", 100)  # an idle worker looks for new work at least this often
 # Dramatiq reads this when its worker module is imported: set it before rundramatiq starts the workers.
 os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_TIMEOUT_MS))

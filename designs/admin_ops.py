@@ -3,6 +3,7 @@ they run, engines, readiness, today's budget and open alerts. Staff only; it ref
 seconds by fetching its own body again (plain JS; without JS a meta refresh reloads the page)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -11,9 +12,6 @@ from billing.admin import ReadOnlyAdmin
 from designs import ops
 from designs.alerts import title
 from designs.models import AlertIncident, Operations
-
-REFRESH_SECONDS = 5
-
 
 def age(seconds: float | None) -> str:
     """3 s, 4 min 10 s, 2 h 5 min; an em dash for nothing."""
@@ -37,7 +35,7 @@ class OperationsAdmin(ReadOnlyAdmin):
         snapshot = ops.snapshot()
         context = {
             **self.admin_site.each_context(request),
-            "title": "Operations", "opts": self.model._meta, "refresh_seconds": REFRESH_SECONDS,
+            "title": "Operations", "opts": self.model._meta, "refresh_seconds": settings.OPS_REFRESH_SECONDS,
             "ops": snapshot, **_display(snapshot),
         }
         template = "admin/designs/operations_body.html" if request.GET.get("partial") else \

@@ -17,3 +17,5 @@ STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSy
 DEBUG = False  # as in production: our own 404 page, no debug pages
 # Static files from the app folders, as `make run` serves them (no collectstatic in a test run).
 WHITENOISE_USE_FINDERS = True
+# The operations page reads itself every second, so that a design of a few seconds is seen running.
+OPS_REFRESH_SECONDS = 1

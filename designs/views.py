@@ -95,11 +95,14 @@ def design_new(request: HttpRequest) -> HttpResponse:
         "demo_models": demo_models(),
         "modes": MODES,
     }
-    max_resolution = context["plan"]["max_resolution"]
-    context["variation_choices"] = range(1, context["plan"]["max_variations"] + 1)
-    context["resolution_choices"] = [size for size in RESOLUTIONS if size <= max_resolution]
-    context["default_resolution"] = min(768, max_resolution)  # design_create's own default
-    return render(request, "designs/new.html", context)
+    return render(request, "designs/new.html", {**context, **size_choices(context["plan"])})
+
+
+def size_choices(plan: dict) -> dict:
+    """The variations and result sizes a plan allows, for the design and project forms."""
+    return {"variation_choices": range(1, plan["max_variations"] + 1),
+            "resolution_choices": [size for size in RESOLUTIONS if size <= plan["max_resolution"]],
+            "default_resolution": min(768, plan["max_resolution"])}  # design_create's own default
 
 
 @require_GET

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.requester import requester_from_request
 from billing.selectors import plan_context
 from core.errors import ApiError
-from designs.views import FLOORING_IDEAS, WALL_IDEAS, demo_models
+from designs.views import FLOORING_IDEAS, WALL_IDEAS, demo_models, size_choices
 from gpu.styles import catalog
 from projects import services
 from projects.selectors import photo_get_for, project_get_for, project_list_for, project_state, project_summary
@@ -115,8 +115,7 @@ def _field_message(field: str | None, message: str) -> str:
 
 def _choices_context(requester) -> dict:
     context = {**catalog(), **plan_context(requester), "flooring_ideas": FLOORING_IDEAS, "wall_ideas": WALL_IDEAS}
-    context["variation_choices"] = range(1, context["plan"]["max_variations"] + 1)
-    return context
+    return {**context, **size_choices(context["plan"])}
 
 
 def _names() -> dict[str, dict[str, str]]:

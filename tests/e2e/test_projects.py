@@ -58,6 +58,7 @@ def test_a_person_restyles_a_whole_home_and_rerolls_one_photo(visit, worker_cont
     page.set_input_files("#images", home_photos)
     page.locator("label[for=style-scandinavian]").click()
     page.get_by_label("Flooring").fill("light oak")
+    page.get_by_label("Result size").select_option("512")  # the fastest, for seven designs on a CPU
     browser.screenshot("project-new")
     page.get_by_role("button", name="Restyle the whole home").click()
 
@@ -69,6 +70,7 @@ def test_a_person_restyles_a_whole_home_and_rerolls_one_photo(visit, worker_cont
     project = Project.objects.get()
     first = {d.pk for d in Design.objects.filter(project_link__project=project)}
     assert len(first) == 3 and project.reference
+    assert {d.resolution for d in Design.objects.filter(pk__in=first)} == {512}
     browser.screenshot("project-completed")
 
     page.locator(".apply-card summary").click()
@@ -78,6 +80,7 @@ def test_a_person_restyles_a_whole_home_and_rerolls_one_photo(visit, worker_cont
     _grid_done(page)
     latest = Design.objects.filter(project_link__project=project).exclude(pk__in=first)
     assert sorted(d.style for d in latest) == ["industrial"] * 3
+    assert {d.resolution for d in latest} == {512}  # the project's size, kept by "apply to all"
     assert {d.preferences["seed"] for d in latest} == {project.seed}
     browser.screenshot("project-applied")
 

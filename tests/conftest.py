@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -10,6 +12,11 @@ from tests.mailserver import Mailbox, SmtpServer
 from tests.stripe_server import StripeServer
 
 PASSWORD = "correct horse battery staple"
+
+# The tiny models' random results score low on layout, so by default every variation would be denoised a second
+# time: a third of the suite's CPU. A threshold of 0 passes every sane image (gpu.pipeline.retry_threshold); the
+# tests of the retry and of the layout guarantee set their own. Subprocesses (drill workers, servers) inherit it.
+os.environ.setdefault("QUALITY_RETRY_BELOW", "0")
 
 # tests.skips: in CI a skipped test fails the run; pytester: tests/ops/test_ci_skips.py runs a small suite;
 # tests.ordering: the slowest files first, so that the xdist workers finish together.

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 
-from gpu import quality
 from tests.gpu.support import decode, make_request, run_to_end, tiny_models
 
 STEPS = 3
@@ -40,7 +39,7 @@ def unet_calls():
 @pytest.fixture
 def no_layout_retry(monkeypatch):
     # Random weights never keep the layout: without this every run would be redone for that reason alone.
-    monkeypatch.setattr(quality, "RETRY_BELOW", 0.0)
+    monkeypatch.setenv("QUALITY_RETRY_BELOW", "0")
 
 
 def test_it_decodes_a_nan_decode_again_in_fp32_without_a_second_denoise(

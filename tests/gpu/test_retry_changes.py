@@ -17,7 +17,7 @@ def _start(spy, call: dict) -> float:
 
 
 def test_it_redoes_a_lost_layout_from_less_noise_with_more_depth_guidance(spy, monkeypatch):
-    monkeypatch.setattr(quality, "RETRY_BELOW", 1.01)  # every output counts as a lost layout
+    monkeypatch.setenv("QUALITY_RETRY_BELOW", "1.01")  # every output counts as a lost layout
 
     result = run_to_end(make_request(creativity=0.5))[-1].result
 

@@ -13,6 +13,7 @@ from designs import ops
 from designs.alerts import title
 from designs.models import AlertIncident, Operations
 
+
 def age(seconds: float | None) -> str:
     """3 s, 4 min 10 s, 2 h 5 min; an em dash for nothing."""
     if seconds is None:

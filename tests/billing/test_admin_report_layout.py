@@ -43,6 +43,7 @@ def test_it_reports_layout_fidelity_by_day_style_and_engine(admin_client, design
          "lost": 0, "kept_percent": 100.0},
     ]
     page = response.content.decode()
+    assert re.search(r'<a href="/admin/billing/">Billing</a>\s*&rsaquo; ', page)  # the breadcrumbs
     assert 'id="report-layout"' in page
     chart = next(svg for svg in re.findall(r"<svg [^>]*class=\"chart\".*?</svg>", page, flags=re.S)
                  if ">Layout kept<" in svg)

@@ -49,6 +49,7 @@ def test_it_shows_the_service_as_it_is_now(worker_control, admin_client, design_
     assert "$0.02 of $0.05 spent (33%)" in _text(_section(html, "budget"))
     assert "Designs wait too long in the queue" in _text(_section(html, "alerts"))
     assert 'setInterval(refresh, 5 * 1000)' in html
+    assert re.search(r'<a href="/admin/designs/">Designs</a>\s*&rsaquo; Operations', html)  # the breadcrumbs
 
     partial = admin_client.get(PAGE, {"partial": "1"}).content.decode()
     assert 'id="ops-queues"' in partial and "<html" not in partial

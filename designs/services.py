@@ -29,6 +29,7 @@ from designs.queues import design_send
 from designs.references import reference_copy, reference_normalize
 from designs.uploads import normalize_upload
 from designs.webhooks import delivery_record
+from projects.consistency import design_ended as project_design_ended
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,7 @@ def design_cancel(*, design: Design) -> Design:
         metrics.design_finished(design)
         delivery_record(design, "cancelled")
         transaction.on_commit(lambda: publish_state(design, event_type="cancelled"))
+        transaction.on_commit(lambda: project_design_ended(design.pk))
     return design
 
 
@@ -217,13 +219,14 @@ def design_delete(*, design: Design) -> None:
     fields = {"status": Status.CANCELLED, "message": "Deleted", "finished_at": timezone.now(), "lease_until": None,
               "seq": F("seq") + 1}
     with transaction.atomic():
-        if Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(**fields):
+        if queued := Design.objects.filter(pk=design.pk, status=Status.QUEUED).update(**fields):
             billing.quota_refund(design=design, reason="deleted")
+        ended = queued or Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields)
+        if ended:
             design.refresh_from_db()
             metrics.design_finished(design)
-        elif Design.objects.filter(pk=design.pk).exclude(status__in=FINISHED).update(**fields):
-            design.refresh_from_db()
-            metrics.design_finished(design)
+    if ended:
+        project_design_ended(design.pk)  # a deleted pilot hands over like a cancelled one
     folder_delete(design.storage_prefix)
     design.delete()
 

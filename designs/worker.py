@@ -28,7 +28,7 @@ from designs.queues import design_send
 from designs.webhooks import delivery_record
 from gpu.errors import Cancelled, RestyleError
 from gpu.types import Event, RestyleRequest, RestyleResult
-from projects.consistency import design_finished as project_design_finished
+from projects.consistency import design_ended as project_design_ended
 from projects.consistency import design_gate as project_gate
 
 log = logging.getLogger(__name__)
@@ -90,10 +90,7 @@ def design_run(design_id: str, *, backend=None) -> None:
                        engine=engine)
     else:
         engines.attempt_end(design, attempt, engine, "completed")
-        try:
-            project_design_finished(design.pk)  # a project's waiting designs start now, not at their next look
-        except Exception:
-            log.exception("design %s: releasing its project's waiting designs failed (they poll)", design_id)
+        project_design_ended(design.pk)  # a project's waiting designs start now, not at their next look
 
 
 def design_claim(design_id: str) -> int | None:
@@ -340,6 +337,7 @@ def _failed(design_id, code: str, *, refund: bool, engine: str | None) -> None:
     metrics.design_finished(design, engine=engine)
     delivery_record(design, "failed")
     transaction.on_commit(lambda: publish_state(design, event_type="failed"))
+    transaction.on_commit(lambda: project_design_ended(design_id))
 
 
 def designs_reap() -> dict[str, int]:

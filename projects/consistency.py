@@ -12,9 +12,9 @@ after PROJECT_WAIT_POLL_SECONDS (one chain of such messages per design: a cache 
 wait moves the design's queued_at and deadline forward, so neither the reaper's resend nor its deadline acts
 on a design that is only waiting its turn; if the chain is lost (a crashed worker, a Redis restart), queued_at
 stops moving and the reaper sends the design again. A pilot that fails or is cancelled is no longer unfinished,
-so the next oldest design becomes the pilot at its next look; every pilot has its own deadline, so the wait
-always ends. Polling is the fallback: when a design completes, the worker calls `design_finished`, which
-releases the designs it frees at once.
+so the next oldest design becomes the pilot; every pilot has its own deadline, so the wait always ends.
+Polling is the fallback: when a design ends (completed, failed, timed out or cancelled), `design_ended` is
+called after the commit and releases the designs it frees at once.
 """
 from __future__ import annotations
 
@@ -61,11 +61,19 @@ def design_gate(design_id) -> bool:
     return False
 
 
-def design_finished(design_id) -> None:
-    """A project's design has completed: take the reference if it leads, and release the designs it frees at
-    once (every waiting one when there is a reference now, else the next pilot), instead of at their next
-    look. Their messages go right after the commit; each still has its waiting chain as the fallback, and the
-    claim runs a design once whichever message comes first."""
+def design_ended(design_id) -> None:
+    """A project's design has ended: take the reference if it completed and leads, and release the designs it
+    frees at once (every waiting one when there is a reference now, else the next pilot: after a failed or
+    cancelled one), instead of at their next look. Their messages go right after the commit; each still has its
+    waiting chain as the fallback, and the claim runs a design once whichever message comes first. Never raises:
+    the design's own end is done, and the waiting designs poll anyway."""
+    try:
+        _release_freed(design_id)
+    except Exception:
+        log.exception("design %s: releasing its project's waiting designs failed (they poll)", design_id)
+
+
+def _release_freed(design_id) -> None:
     link = ProjectDesign.objects.filter(design_id=design_id).only("design_id", "project_id").first()
     if link is None:
         return

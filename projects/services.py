@@ -88,8 +88,9 @@ def photo_reroll(*, requester: Requester, photo: ProjectPhoto) -> Design:
 
 
 def project_delete(*, project: Project) -> None:
-    """Every design through design_delete (its files go with it), then the project's own files and rows."""
-    for design in Design.objects.filter(project_link__project=project):
+    """Every design through design_delete (its files go with it), then the project's own files and rows. The
+    newest go first: the pilot, last, then has no waiting design left to hand over to."""
+    for design in Design.objects.filter(project_link__project=project).order_by("-created_at"):
         design_delete(design=design)
     folder_delete(project.storage_prefix)
     project.delete()

@@ -26,8 +26,8 @@ def objects_resolve(*, source: Design, choices, mode: str) -> list[dict]:
     source's result size) with its action. Raises ObjectChoiceError for anything it cannot use."""
     if not isinstance(choices, list):
         raise ObjectChoiceError('Give a list of objects like [{"id": 3, "action": "remove"}].')
-    if choices and mode != Mode.RESTYLE:
-        raise ObjectChoiceError("Object-by-object choices work with the restyle mode only.")
+    if choices and mode not in (Mode.RESTYLE, Mode.DECLUTTER):
+        raise ObjectChoiceError("Object-by-object choices work with the restyle and declutter modes only.")
     found = {item["id"]: item for item in design_objects(source)}
     frame = _frame(source)
     resolved, seen = [], set()
@@ -37,6 +37,9 @@ def objects_resolve(*, source: Design, choices, mode: str) -> list[dict]:
             raise ObjectChoiceError(f"Object {object_id} is listed twice.")
         if object_id not in found or frame is None:
             raise ObjectChoiceError(f"The design you started from found no object {object_id}.")
+        if mode == Mode.DECLUTTER and action != "keep":
+            raise ObjectChoiceError("Declutter clears every object it finds but those you keep: only keep works "
+                                    "with it.")
         seen.add(object_id)
         item = found[object_id]
         resolved.append({"id": object_id, "label": item.get("label", ""), "box": list(item["box"]),

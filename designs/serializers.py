@@ -110,7 +110,7 @@ class DesignCreateSerializer(serializers.Serializer):
         help_text='With `source` only: what to do with each object that design found, by its id in its '
                   '`metadata.furniture`: [{"id": 3, "action": "keep" | "replace" | "remove"}]. keep: its own '
                   'pixels in the result; replace: restyled; remove: taken away. Unlisted objects follow the '
-                  'usual behaviour. Restyle mode only.')
+                  'usual behaviour. Restyle mode, or declutter with keep only (every other object is cleared).')
     mask = serializers.FileField(
         required=False, allow_empty_file=True,
         help_text="mode edit only: a PNG, white (or opaque) where the photo should change, the photo's size or "

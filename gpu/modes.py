@@ -45,10 +45,15 @@ def validate(request: RestyleRequest) -> list[str]:
     return []
 
 
-def region(request: RestyleRequest, found: detection.Found, size: tuple[int, int]) -> np.ndarray | None:
-    """uint8 (H, W), 255 where the mode repaints; None when it repaints the whole photo."""
+def region(request: RestyleRequest, found: detection.Found, size: tuple[int, int],
+           kept: np.ndarray | None = None) -> np.ndarray | None:
+    """uint8 (H, W), 255 where the mode repaints; None when it repaints the whole photo. `kept`: the objects
+    the person keeps (gpu/objects.py), which a declutter leaves as they are even where the clutter around them
+    grows over them."""
     if request.mode == "declutter":
         cleared = clutter_mask(found, size)
+        if kept is not None:
+            cleared[kept > 0] = 0
         if not cleared.any():
             raise InvalidRequest("We found no furniture or clutter to clear in this photo.")
         return cleared

@@ -24,9 +24,10 @@ from gpu import detection, imaging, modes, prompts
 from gpu.types import OBJECT_ACTIONS as ACTIONS
 from gpu.types import RestyleRequest
 
-# Modes that repaint the whole room and so can be told, object by object, what to hold: the region modes
-# decide what changes themselves, and staging starts from an empty room.
-MODES_WITH_OBJECTS = ("restyle",)
+# The restyle mode repaints the whole room, so it can be told what to do with each object. Declutter clears
+# every object it finds but those the person keeps ("clear everything but the sofa"): keep choices only. Edit
+# repaints what the person painted, and staging starts from an empty room.
+MODES_WITH_OBJECTS = ("restyle", "declutter")
 MATCH_IOU = 0.5  # a YOLO detection on this photo with at least this overlap is the listed object
 Box = tuple[float, float, float, float]
 
@@ -45,8 +46,10 @@ def validate(request: RestyleRequest) -> list[str]:
     if not request.objects:
         return []
     if request.mode not in MODES_WITH_OBJECTS:
-        return [f"object choices work with the {', '.join(MODES_WITH_OBJECTS)} mode only"]
+        return [f"object choices work with the {' and '.join(MODES_WITH_OBJECTS)} modes only"]
     problems = []
+    if request.mode == "declutter" and any(item.get("action") != "keep" for item in request.objects):
+        problems.append("declutter takes keep choices only: it clears every other object")
     for item in request.objects:
         if item.get("action") not in ACTIONS:
             problems.append(f"an object's action must be one of {', '.join(ACTIONS)}")

@@ -88,7 +88,8 @@ def run(request: RestyleRequest, models, *, detections: list[Detection] | None =
         choices = objects.plan(request, found, photo.size)  # object by object: kept, replaced, removed
         usual = objects.unlisted(found, choices)  # what no choice names follows the design's usual behaviour
         keep = detection.keep_mask(usual, photo.size) if modes.keeps_furniture(request) else None
-        region = modes.region(request, found, photo.size)  # declutter, edit: only this area is repainted
+        # Declutter, edit: only this area is repainted (a declutter's kept objects outside it).
+        region = modes.region(request, usual, photo.size, kept=choices.kept if choices else None)
 
     yield progress.event("generating", 0.0, "Measuring depth and edges...")
     with clock("generating"):
@@ -173,7 +174,7 @@ class _Job:
             # Feathered into the repainted area, not into the kept photo: outside the region every pixel is the
             # photo's own (weight exactly 1), which an edit promises.
             self.weight = 1.0 - imaging.feathered_inward(region, _feather(photo.size))
-        if choices is not None:
+        if choices is not None and region is None:  # a region's kept objects are outside it: weight 1 already
             self.weight = objects.paste_weight(usual_keep, choices, _feather(photo.size))
         self.positive, self.negative = positive, negative
         self.fp32_decodes: list[int] = []  # variations whose decode fell back to fp32

@@ -48,6 +48,23 @@ def test_it_makes_a_design_with_the_choices(alice_client, alice):
     ]
 
 
+def test_clear_the_rest_makes_a_declutter_that_keeps_the_marked_objects(alice_client, alice):
+    source = _source(alice)
+    page = alice_client.get(f"/designs/{source.id}/").content.decode()
+    assert re.search(r'<button type="submit" name="mode" value="declutter"[^>]*>Keep what I marked, clear the rest<',
+                     page)
+    response = alice_client.post(f"/designs/{source.id}/restyle/", {
+        "style": "boho", "mode": "declutter", "object-0": "keep"})
+    design = Design.objects.exclude(pk=source.pk).get()
+    assert response.status_code == 302 and design.mode == "declutter"
+    assert [(o["id"], o["action"]) for o in design.preferences["objects"]] == [(0, "keep")]
+
+    alice_client.post(f"/designs/{source.id}/restyle/", {"style": "boho", "mode": "declutter", "object-1": "remove"})
+    assert Design.objects.count() == 2  # a declutter only keeps: refused, with the reason on the page
+    page = alice_client.get(f"/designs/{source.id}/").content.decode()
+    assert "only keep works with it" in page
+
+
 def test_a_page_without_detections_shows_no_object_list(alice_client, alice):
     source = make_design(owner=alice, status=Status.COMPLETED, results=1)
     assert "Object by object" not in alice_client.get(f"/designs/{source.id}/").content.decode()

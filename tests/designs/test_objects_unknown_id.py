@@ -1,6 +1,6 @@
 """Object choices are checked against the source design's detections before anything is stored or counted: an
-unknown id (and a duplicate, a bad action, choices without a source or in a mode that cannot take them) is a
-400 naming `objects`."""
+unknown id (and a duplicate, a bad action, choices without a source or in a mode that cannot take them, a
+declutter told to do anything but keep) is a 400 naming `objects`."""
 from __future__ import annotations
 
 import json
@@ -30,7 +30,8 @@ def test_it_refuses_an_unknown_object_id_and_charges_nothing(worker, alice_api):
         "duplicate": choose(alice_api, source, [{"id": 0, "action": "keep"}, {"id": 0, "action": "remove"}]),
         "action": choose(alice_api, source, [{"id": 0, "action": "paint"}]),
         "not json": choose(alice_api, source, "[{id: 0}"),
-        "mode": choose(alice_api, source, [{"id": 0, "action": "keep"}], mode="declutter"),
+        "mode": choose(alice_api, source, [{"id": 0, "action": "keep"}], mode="stage"),
+        "declutter removes": choose(alice_api, source, [{"id": 1, "action": "remove"}], mode="declutter"),
         "no source": submit(alice_api, objects=json.dumps([{"id": 0, "action": "keep"}])),
     }
     for case, response in bad.items():

@@ -67,6 +67,14 @@ class GpuJob(models.Model):
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 
+def connection_after_interrupt() -> None:
+    """Dramatiq raises Shutdown in a worker thread wherever it is, perhaps halfway through a query: the thread's
+    connection can be left mid-command ("another command is already in progress"), and every write that hands
+    the job back would fail on it. Such a connection is dropped; the next query opens a fresh one."""
+    if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
+
+
 class LostClaim(Exception):
     """The job was cancelled, deleted or taken over while we worked on it."""
 
@@ -188,6 +196,7 @@ def job_events(kind: JobKind, job: GpuJob, attempt: int, events: Iterable[Event]
             record(event)
         raise RestyleError("The GPU backend stopped without a result.")
     except BaseException:
+        connection_after_interrupt()
         if running_since is not None:
             seconds = time.monotonic() - running_since
             try:

@@ -35,6 +35,7 @@ def upscale_run(upscale_id: str, *, backend=None) -> None:
         backend = backend or _backend()
         _consume(upscale, attempt, backend)
     except Shutdown:
+        jobs.connection_after_interrupt()
         upscale_requeue(upscale.pk, attempt, delay_ms=0)
     except (Cancelled, LostClaim):
         if _mine(upscale.pk, attempt).exists():  # we stopped it ourselves: the deadline passed

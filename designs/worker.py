@@ -70,6 +70,7 @@ def design_run(design_id: str, *, backend=None) -> None:
                 engines.attempt_begin(design, attempt, engine)
             _consume(design, attempt, backend)
     except Shutdown:
+        jobs.connection_after_interrupt()
         engines.attempt_end(design, attempt, engine, "handed_back")
         design_hand_back(design.pk, attempt)
     except (Cancelled, LostClaim):

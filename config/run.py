@@ -6,6 +6,7 @@ on its own, after stopping the others.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -74,12 +75,13 @@ def main() -> int:
                    "--worker-shutdown-timeout", "10000"],
     }
     print(f"Starting the web server on {host}:{port} and the worker...", flush=True)
-    children = {"web server": subprocess.Popen(commands["web server"]),
-                "worker": subprocess.Popen(commands["worker"], env=worker_env(settings.VAR_DIR))}
+    children = {"web server": start(commands["web server"]),
+                "worker": start(commands["worker"], env=worker_env(settings.VAR_DIR))}
     own_redis = settings.REDIS_URL if settings.EMBEDDED_REDIS_DIR is not None else None  # ours to watch and stop
-    # Both stop everything cleanly: SIGINT set here too, since a shell starts background jobs with it ignored.
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
+    # Each stops everything cleanly: SIGINT set here too, since a shell starts background jobs with it ignored;
+    # SIGHUP, a closed terminal, which no longer reaches the children (their own process groups).
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     code = 0
     try:
         code = supervise(children, site_url(host, port), lambda: banner(site_url(host, port), settings.ENV),
@@ -165,17 +167,25 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _stop(children: list[subprocess.Popen]) -> None:
-    # Ctrl-C reached the children too (same process group); a second one must not cut the clean-up short.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def start(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    """A child in a process group of its own, with whatever processes it starts (Dramatiq's worker and metrics
+    processes): Ctrl-C reaches it through us, and a stop that times out can take the whole group."""
+    return subprocess.Popen(command, env=env, process_group=0)
+
+
+def _stop(children: list[subprocess.Popen], timeout: float = 15) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
     for child in children:
         try:
-            child.wait(timeout=15)
+            child.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            child.kill()  # a worker stuck in a design: the reaper hands the design back on the next start
+            # A worker stuck in a design, or on a Redis that is gone: its whole group, or Dramatiq's processes
+            # would outlive it. The reaper hands the design back on the next start.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
             child.wait()
 
 

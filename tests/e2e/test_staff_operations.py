@@ -39,7 +39,8 @@ def _until(predicate, timeout: float = 180):
     raise AssertionError("condition not met in time")
 
 
-def test_staff_retry_a_failed_design_and_watch_it_complete(visit, worker_control, alice, alice_api):
+def test_staff_retry_a_failed_design_and_watch_it_complete(visit, worker_control, alice, alice_api, monkeypatch):
+    monkeypatch.setenv("QUALITY_RETRY_BELOW", "1.01")  # every variation denoised twice: long enough to be seen running
     User.objects.create_superuser("ops@example.com", PASSWORD)
     done = make_design(owner=alice, status=Status.COMPLETED, results=2)
     cost_record(design=done, attempt=1, gpu_seconds=60_000, gpu_type="T4", backend="local", worker="gpu-1:7")
@@ -70,8 +71,8 @@ def test_staff_retry_a_failed_design_and_watch_it_complete(visit, worker_control
     page.get_by_role("button", name="Retry failed designs").click()
     expect(page.locator(".messagelist")).to_contain_text("Queued 1 design(s) again.")
 
+    page.goto("/admin/designs/operations/")  # open before the worker starts, so it cannot finish unseen
     worker_control.start()
-    page.goto("/admin/designs/operations/")
     expect(page.locator("#ops-workers")).to_contain_text("1 alive")
     # The page refreshes itself: the running design appears without a reload.
     expect(page.locator("#ops-workers")).to_contain_text(f"design {failed_id[:8]}", timeout=60_000)

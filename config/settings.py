@@ -133,7 +133,6 @@ DRAMATIQ_BROKER = {
     "MIDDLEWARE": [
         "dramatiq.middleware.AgeLimit",
         "dramatiq.middleware.TimeLimit",
-        "dramatiq.middleware.ShutdownNotifications",  # a stopping worker hands its designs back at once
         "dramatiq.middleware.Callbacks",
         "dramatiq.middleware.Retries",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
@@ -141,6 +140,11 @@ DRAMATIQ_BROKER = {
         "designs.gpu_warmup.GpuWarmup",
         "config.worker_metrics.WorkerMetrics",  # the worker's /metrics on WORKER_METRICS_PORT
         "designs.heartbeat.Heartbeat",  # each worker process says in Redis that it lives and what it runs
+        # A stopping worker hands its designs back at once: Dramatiq raises Shutdown in each thread it lists.
+        # Last, so that a thread is listed only around the actor itself (the after-hooks run in reverse): a
+        # Shutdown sent while a thread acked, closed its connection or logged could land there, even inside a
+        # logging lock that then stays held (a test process hung on one).
+        "dramatiq.middleware.ShutdownNotifications",
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]

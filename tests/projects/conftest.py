@@ -34,15 +34,18 @@ def create_project(client, *, count: int = 3, **fields):
     return client.post("/api/v1/projects/", data, format="multipart")
 
 
-def wait_for_project(client, project_id: str, timeout: float = 180) -> dict:
-    """The project once every photo's latest design has finished."""
+def wait_for_project(client, project_id: str, timeout: float = 180, *, led: bool = False) -> dict:
+    """The project once every photo's latest design has finished, and with `led` once it has its leader too: when
+    the last design to end leads, its completion commits first and the reference is taken right after
+    (`design_ended`), so the project reads finished a moment before it has one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = client.get(f"/api/v1/projects/{project_id}/").json()
-        if state["status"] not in ("in_progress", "empty"):
+        if state["status"] not in ("in_progress", "empty") and (state["reference_design"] or not led):
             return state
         time.sleep(0.2)
-    raise AssertionError(f"project {project_id} still running: {[p['design']['status'] for p in state['photos']]}")
+    raise AssertionError(f"project {project_id} not settled: {[p['design']['status'] for p in state['photos']]}, "
+                         f"leader {state['reference_design']}")
 
 
 

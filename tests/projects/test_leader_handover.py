@@ -21,16 +21,6 @@ def _pilot_running(project_id: str, index: int, timeout: float = 120) -> Design:
     raise AssertionError([(d.status, d.message) for d in designs])
 
 
-def _led(client, project_id: str, timeout: float = 10) -> dict:
-    """The project once it has a leader. The last design leads here: its completion commits first and the
-    reference is taken right after (`design_ended`), so the project reads finished a moment before it has one."""
-    deadline = time.monotonic() + timeout
-    while (state := client.get(f"/api/v1/projects/{project_id}/").json())["reference_design"] is None:
-        assert time.monotonic() < deadline, state
-        time.sleep(0.05)
-    return state
-
-
 def test_it_hands_the_lead_on_at_once_when_the_pilot_fails_is_cancelled_or_is_deleted(worker3, alice_api, settings):
     settings.PROJECT_WAIT_POLL_SECONDS = 30  # polling alone would start the next pilot up to 30 s late
     project_id = create_project(alice_api, count=4).json()["id"]
@@ -44,8 +34,7 @@ def test_it_hands_the_lead_on_at_once_when_the_pilot_fails_is_cancelled_or_is_de
     last = _pilot_running(project_id, 2)  # the deleted one is gone: the fourth is the third now
     assert time.monotonic() - deleted_at < 5  # far below the 30 s poll
 
-    wait_for_project(alice_api, project_id, timeout=90)
-    state = _led(alice_api, project_id)
+    state = wait_for_project(alice_api, project_id, timeout=90, led=True)  # the last design leads here
     by_id = {photo["design"]["id"]: photo["design"] for photo in state["photos"] if photo["design"]}
     assert [by_id[str(failed.pk)]["status"], by_id[str(cancelled.pk)]["status"]] == ["failed", "cancelled"]
     assert by_id[str(last.pk)]["status"] == "completed" and state["reference_design"] == str(last.pk)  # it led
